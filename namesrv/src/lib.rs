@@ -1,0 +1,1 @@
+//! ferromq-namesrv: the name server (placeholder crate root).

@@ -1,0 +1,1 @@
+//! ferromq-remoting: RocketMQ's remoting protocol (placeholder crate root).

@@ -1,0 +1,3 @@
+//! ferromq-store: the storage engine (placeholder crate root; the store issue fills it in).
+
+pub mod io;
