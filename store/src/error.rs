@@ -10,6 +10,48 @@ pub enum StoreError {
     #[error(transparent)]
     Io(#[from] std::io::Error),
 
+    /// A segment or the store as a whole refused a write because an earlier write or
+    /// flush failed; the store stays read-only until it is reopened.
+    #[error("store is read-only after an earlier I/O failure: {cause}")]
+    PreviousIo {
+        /// The first failure, as it was logged.
+        cause: String,
+    },
+
+    /// Another process (or another `Store` in this process) holds the store's lock file.
+    #[error("store at {path} is locked by another process or Store instance")]
+    Locked {
+        /// The lock file.
+        path: PathBuf,
+    },
+
+    /// A commit log record failed validation.
+    #[error("commit log record at offset {physical_offset}: {source}")]
+    Record {
+        /// Physical offset of the record's first byte.
+        physical_offset: u64,
+        /// What was wrong with it.
+        #[source]
+        source: crate::commitlog::record::RecordError,
+    },
+
+    /// The commit log directory has a hole between two segments.
+    #[error(
+        "commit log segments are not contiguous: {path} starts at {found}, expected {expected}"
+    )]
+    SegmentGap {
+        /// The segment after the hole.
+        path: PathBuf,
+        /// Offset the previous segment ends at.
+        expected: u64,
+        /// Start offset named by the file.
+        found: u64,
+    },
+
+    /// The store was shut down; the operation was not performed.
+    #[error("store is shut down")]
+    ShutDown,
+
     /// A segment file's length differs from the one its configuration implies
     /// (configuration changed between runs, or the file was damaged).
     #[error("{path}: file is {actual} bytes, expected {expected}")]

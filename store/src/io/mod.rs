@@ -14,6 +14,11 @@
 //! - Methods take `&self`: callers write disjoint ranges from one appender and read ranges
 //!   that were written before (the store's own offsets say which ranges are safe).
 
+pub mod fault;
+pub mod mem;
+#[cfg(feature = "mmap")]
+pub mod mmap;
+
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -1,0 +1,315 @@
+//! [`StoreConfig`] (RocketMQ's keys in snake_case, units in names) and the small traits
+//! through which tests control time and disk usage: [`Clock`], [`DiskUsageProbe`].
+
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+
+use crate::error::StoreError;
+use crate::io::Backend;
+
+/// When a put is acknowledged relative to the disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FlushDiskType {
+    /// Acknowledge once written to the page cache; a flush thread syncs every
+    /// `flush_interval_commit_log_ms`. Survives a process crash; a power cut may lose the
+    /// last unflushed interval.
+    #[default]
+    AsyncFlush,
+    /// Acknowledge after a group commit's `fdatasync` covers the message (unless its WAIT
+    /// property is `"false"`). Survives a power cut.
+    SyncFlush,
+}
+
+/// Which [`Backend`] holds the segment files.
+#[derive(Clone, Default)]
+pub enum BackendChoice {
+    /// memmap2 shared mappings (needs the `mmap` feature, on by default).
+    #[default]
+    Mmap,
+    /// A backend supplied by the caller (tests pass `MemBackend` or `FaultBackend`).
+    Custom(Arc<dyn Backend>),
+}
+
+impl std::fmt::Debug for BackendChoice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Mmap => f.write_str("Mmap"),
+            Self::Custom(b) => write!(f, "Custom({})", b.name()),
+        }
+    }
+}
+
+/// Wall-clock time for store timestamps and retention.
+pub trait Clock: Send + Sync + 'static {
+    /// Milliseconds since the Unix epoch.
+    fn now_ms(&self) -> i64;
+
+    /// The local hour (0..=23) at `ms`, for `delete_when`.
+    fn local_hour(&self, ms: i64) -> u32 {
+        local_hour(ms)
+    }
+}
+
+/// The system clock.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now_ms(&self) -> i64 {
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+        now.map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+    }
+}
+
+/// A clock tests move by hand; its local hour is the UTC hour (deterministic).
+#[derive(Debug, Default)]
+pub struct ManualClock {
+    ms: AtomicI64,
+}
+
+impl ManualClock {
+    /// A clock reading `ms`.
+    pub fn new(ms: i64) -> Self {
+        Self {
+            ms: AtomicI64::new(ms),
+        }
+    }
+
+    /// Moves the clock forward by `delta_ms`.
+    pub fn advance(&self, delta_ms: i64) {
+        self.ms.fetch_add(delta_ms, Ordering::SeqCst);
+    }
+
+    /// Sets the clock.
+    pub fn set(&self, ms: i64) {
+        self.ms.store(ms, Ordering::SeqCst);
+    }
+}
+
+impl Clock for ManualClock {
+    fn now_ms(&self) -> i64 {
+        self.ms.load(Ordering::SeqCst)
+    }
+
+    fn local_hour(&self, ms: i64) -> u32 {
+        (ms.div_euclid(3_600_000).rem_euclid(24)) as u32
+    }
+}
+
+#[expect(unsafe_code, reason = "localtime_r has no safe std equivalent")]
+fn local_hour(ms: i64) -> u32 {
+    let secs: libc::time_t = ms.div_euclid(1000) as libc::time_t;
+    // SAFETY: `tm` is a plain C struct for which all-zero is valid; localtime_r writes it
+    // and reads only `secs`, both living across the call.
+    let mut tm: libc::tm = unsafe { std::mem::zeroed() };
+    let ok = unsafe { !libc::localtime_r(&secs, &mut tm).is_null() };
+    if ok {
+        u32::try_from(tm.tm_hour).unwrap_or(0)
+    } else {
+        0
+    }
+}
+
+/// How full the disk holding the store is.
+pub trait DiskUsageProbe: Send + Sync + 'static {
+    /// Used fraction (0.0..=1.0) of the filesystem holding `path`.
+    fn used_ratio(&self, path: &Path) -> io::Result<f64>;
+}
+
+/// `statvfs` on the store's filesystem.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct StatvfsProbe;
+
+impl DiskUsageProbe for StatvfsProbe {
+    #[expect(unsafe_code, reason = "statvfs has no safe std equivalent")]
+    fn used_ratio(&self, path: &Path) -> io::Result<f64> {
+        use std::os::unix::ffi::OsStrExt;
+        let c_path = std::ffi::CString::new(path.as_os_str().as_bytes())
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+        // SAFETY: all-zero is a valid statvfs; the call writes it and reads the C string.
+        let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
+        if unsafe { libc::statvfs(c_path.as_ptr(), &mut st) } != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let total = st.f_blocks as f64;
+        if total <= 0.0 {
+            return Ok(0.0);
+        }
+        Ok(1.0 - st.f_bavail as f64 / total)
+    }
+}
+
+/// A probe that reports whatever the test set (per mille, so it stays atomic).
+#[derive(Debug, Default)]
+pub struct ManualDiskProbe {
+    used_per_mille: AtomicU64,
+}
+
+impl ManualDiskProbe {
+    /// A probe reporting `ratio` (0.0..=1.0).
+    pub fn new(ratio: f64) -> Self {
+        let probe = Self::default();
+        probe.set(ratio);
+        probe
+    }
+
+    /// Sets the reported ratio.
+    pub fn set(&self, ratio: f64) {
+        let per_mille = (ratio.clamp(0.0, 1.0) * 1000.0).round() as u64;
+        self.used_per_mille.store(per_mille, Ordering::SeqCst);
+    }
+}
+
+impl DiskUsageProbe for ManualDiskProbe {
+    fn used_ratio(&self, _path: &Path) -> io::Result<f64> {
+        Ok(self.used_per_mille.load(Ordering::SeqCst) as f64 / 1000.0)
+    }
+}
+
+/// Largest accepted `max_message_size`, bytes (RocketMQ's frames stop at 16 MiB).
+pub const MAX_MESSAGE_SIZE_MAX: usize = 16 * 1024 * 1024;
+/// Smallest accepted commit log segment, bytes.
+pub const SEGMENT_SIZE_MIN: u64 = 4096;
+
+/// Everything a store is opened with. Field names follow RocketMQ's broker.conf keys.
+#[derive(Clone)]
+pub struct StoreConfig {
+    /// Root directory (`storePathRootDir`): `commitlog/`, `consumequeue/`, `index/`,
+    /// `checkpoint`, `abort`, `lock`.
+    pub store_path_root_dir: PathBuf,
+    /// Commit log segment size in bytes (1 GiB; tests use a few KiB).
+    pub mapped_file_size_commit_log: u64,
+    /// Flush policy.
+    pub flush_disk_type: FlushDiskType,
+    /// Async flush period, ms (500).
+    pub flush_interval_commit_log_ms: u64,
+    /// Async flush waits for this many dirty 4 KiB pages (4), except on thorough flushes.
+    pub flush_commit_log_least_pages: u32,
+    /// Async flush flushes whatever is dirty at least this often, ms (10 000).
+    pub flush_commit_log_thorough_interval_ms: u64,
+    /// Longest a sync-flush put waits before `FlushDiskTimeout`, ms (5000).
+    pub sync_flush_timeout_ms: u64,
+    /// Consume queue / index flush and checkpoint period, ms (1000).
+    pub flush_consume_queue_interval_ms: u64,
+    /// Commit log segments older than this are deleted at `delete_when`, hours (72).
+    pub file_reserved_time_hours: u64,
+    /// Local hours at which expired segments are deleted: `"04"` or `"04;05"`.
+    pub delete_when: String,
+    /// Past this disk usage (percent, 75) segments are deleted regardless of the hour.
+    pub disk_max_used_space_ratio: u32,
+    /// Past this disk usage (percent, 90) puts are refused with `PutStatus::DiskFull`.
+    pub disk_space_warning_level_ratio: u32,
+    /// Retention / disk check period, ms (10 000).
+    pub clean_resource_interval_ms: u64,
+    /// Largest record (TOTALSIZE) accepted, bytes (4 MiB).
+    pub max_message_size: usize,
+    /// Whether the key index is built (true).
+    pub message_index_enable: bool,
+    /// Entries per consume queue file (300 000).
+    pub mapped_file_size_consume_queue_entries: u32,
+    /// Index hash slots per file (5 000 000).
+    pub max_hash_slot_num: u32,
+    /// Index entries per file (20 000 000).
+    pub max_index_num: u32,
+    /// Where segment files live.
+    pub backend: BackendChoice,
+    /// Time source (store timestamps, retention).
+    pub clock: Arc<dyn Clock>,
+    /// Disk usage source (retention, disk-full refusal).
+    pub disk_probe: Arc<dyn DiskUsageProbe>,
+}
+
+impl std::fmt::Debug for StoreConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoreConfig")
+            .field("store_path_root_dir", &self.store_path_root_dir)
+            .field(
+                "mapped_file_size_commit_log",
+                &self.mapped_file_size_commit_log,
+            )
+            .field("flush_disk_type", &self.flush_disk_type)
+            .field("backend", &self.backend)
+            .finish_non_exhaustive()
+    }
+}
+
+impl StoreConfig {
+    /// RocketMQ's defaults, rooted at `root`.
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self {
+            store_path_root_dir: root.into(),
+            mapped_file_size_commit_log: 1 << 30,
+            flush_disk_type: FlushDiskType::AsyncFlush,
+            flush_interval_commit_log_ms: 500,
+            flush_commit_log_least_pages: 4,
+            flush_commit_log_thorough_interval_ms: 10_000,
+            sync_flush_timeout_ms: 5000,
+            flush_consume_queue_interval_ms: 1000,
+            file_reserved_time_hours: 72,
+            delete_when: "04".into(),
+            disk_max_used_space_ratio: 75,
+            disk_space_warning_level_ratio: 90,
+            clean_resource_interval_ms: 10_000,
+            max_message_size: 4 * 1024 * 1024,
+            message_index_enable: true,
+            mapped_file_size_consume_queue_entries: 300_000,
+            max_hash_slot_num: 5_000_000,
+            max_index_num: 20_000_000,
+            backend: BackendChoice::Mmap,
+            clock: Arc::new(SystemClock),
+            disk_probe: Arc::new(StatvfsProbe),
+        }
+    }
+
+    /// The hours listed in `delete_when`; rejects anything but `;`-separated 0..=23.
+    pub fn delete_hours(&self) -> Result<Vec<u32>, StoreError> {
+        self.delete_when
+            .split(';')
+            .filter(|h| !h.trim().is_empty())
+            .map(|h| match h.trim().parse::<u32>() {
+                Ok(hour) if hour < 24 => Ok(hour),
+                _ => Err(StoreError::ConfigInvalid {
+                    reason: format!(
+                        "delete_when {:?}: {h:?} is not an hour 0..=23",
+                        self.delete_when
+                    ),
+                }),
+            })
+            .collect()
+    }
+
+    /// Checks every limit; `Store::open` calls it.
+    pub fn validate(&self) -> Result<(), StoreError> {
+        let fail = |reason: String| Err(StoreError::ConfigInvalid { reason });
+        if self.mapped_file_size_commit_log < SEGMENT_SIZE_MIN {
+            return fail(format!(
+                "mapped_file_size_commit_log {} < {SEGMENT_SIZE_MIN}",
+                self.mapped_file_size_commit_log
+            ));
+        }
+        if self.max_message_size == 0 || self.max_message_size > MAX_MESSAGE_SIZE_MAX {
+            return fail(format!(
+                "max_message_size {} not in 1..={MAX_MESSAGE_SIZE_MAX}",
+                self.max_message_size
+            ));
+        }
+        if self.disk_max_used_space_ratio > 100 || self.disk_space_warning_level_ratio > 100 {
+            return fail("disk ratios are percentages (0..=100)".into());
+        }
+        self.delete_hours().map(|_| ())
+    }
+
+    pub(crate) fn backend(&self) -> Result<Arc<dyn Backend>, StoreError> {
+        match &self.backend {
+            BackendChoice::Custom(b) => Ok(Arc::clone(b)),
+            #[cfg(feature = "mmap")]
+            BackendChoice::Mmap => Ok(Arc::new(crate::io::mmap::MmapBackend::new())),
+            #[cfg(not(feature = "mmap"))]
+            BackendChoice::Mmap => Err(StoreError::ConfigInvalid {
+                reason: "the mmap backend needs the `mmap` feature".into(),
+            }),
+        }
+    }
+}
