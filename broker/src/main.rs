@@ -1,0 +1,3 @@
+//! `mqbroker`: placeholder until the broker issue lands.
+
+fn main() {}
