@@ -23,8 +23,6 @@ mod queue;
 mod store;
 
 #[cfg(test)]
-pub(crate) mod test_backend;
-#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod tests_maintain;

@@ -3,10 +3,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::test_backend::TestBackend;
 use super::*;
 use crate::dispatch_request::DispatchRequest;
 use crate::error::StoreError;
+use crate::io::mem::MemBackend;
 
 pub(super) const EPF: u32 = 4;
 
@@ -36,7 +36,7 @@ pub(super) fn expected(queue_offset: u64, phys: u64) -> CqEntry {
 pub(super) struct Fixture {
     pub(super) _tmp: tempfile::TempDir,
     pub(super) dir: PathBuf,
-    pub(super) backend: Arc<TestBackend>,
+    pub(super) backend: Arc<MemBackend>,
 }
 
 impl Fixture {
@@ -46,7 +46,7 @@ impl Fixture {
         Self {
             _tmp: tmp,
             dir,
-            backend: TestBackend::new(),
+            backend: Arc::new(MemBackend::new()),
         }
     }
 
@@ -76,7 +76,7 @@ pub(super) fn fill(store: &ConsumeQueueStore, topic: &str, queue_id: u32, n: u64
     }
 }
 
-fn file_names(dir: &Path, backend: &TestBackend) -> Vec<String> {
+fn file_names(dir: &Path, backend: &MemBackend) -> Vec<String> {
     backend
         .paths()
         .iter()
@@ -127,7 +127,7 @@ fn bytes_on_disk_are_big_endian_entries() {
     let fx = Fixture::new();
     let store = fx.open();
     store.put(&req("T", 3, 0, 0x0102_0304)).unwrap();
-    let raw = fx.backend.raw(&fx.queue_file("T", 3, 0)).unwrap();
+    let raw = fx.backend.contents(&fx.queue_file("T", 3, 0)).unwrap();
     assert_eq!(raw.len(), 80);
     assert_eq!(
         raw[..20],
@@ -251,14 +251,14 @@ fn queue_starting_at_non_zero_offset_gets_fillers() {
     let q = store.find("T", 1).unwrap();
     assert_eq!((q.min_offset(), q.max_offset()), (6, 8));
     // Offset 6 lives in the file of entries 4..8: entries 4 and 5 are fillers.
-    let raw = fx.backend.raw(&fx.queue_file("T", 1, 4)).unwrap();
+    let raw = fx.backend.contents(&fx.queue_file("T", 1, 4)).unwrap();
     let filler = [
         0, 0, 0, 0, 0, 0, 0, 0, 0x7F, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0, 0, 0, 0, 0,
     ];
     assert_eq!(raw[..20], filler);
     assert_eq!(raw[20..40], filler);
     assert_eq!(raw[40..48], 600u64.to_be_bytes());
-    assert!(fx.backend.raw(&fx.queue_file("T", 1, 0)).is_none());
+    assert!(fx.backend.contents(&fx.queue_file("T", 1, 0)).is_none());
     assert!(matches!(
         q.entries(5, 2),
         Err(StoreError::ConsumeQueueOffsetTooSmall {
@@ -289,7 +289,7 @@ fn filler_start_on_a_file_boundary_needs_no_fillers() {
     store.put(&req("T", 0, 8, 800)).unwrap();
     let q = store.find("T", 0).unwrap();
     assert_eq!((q.min_offset(), q.max_offset()), (8, 9));
-    let raw = fx.backend.raw(&fx.queue_file("T", 0, 8)).unwrap();
+    let raw = fx.backend.contents(&fx.queue_file("T", 0, 8)).unwrap();
     assert_eq!(raw[..8], 800u64.to_be_bytes());
 }
 
@@ -400,9 +400,9 @@ fn stray_files_and_directories_are_skipped() {
     }
     let qdir = fx.dir.join("T").join("0");
     fx.backend
-        .put_raw(&qdir.join("notes.txt"), b"hello".to_vec());
+        .put_file(&qdir.join("notes.txt"), b"hello".to_vec());
     fx.backend
-        .put_raw(&qdir.join("00000000000000000007"), vec![1; 80]); // not a file start
+        .put_file(&qdir.join("00000000000000000007"), vec![1; 80]); // not a file start
     std::fs::create_dir_all(fx.dir.join("T").join("x1")).unwrap();
     std::fs::create_dir_all(fx.dir.join("T").join("01")).unwrap();
     std::fs::write(fx.dir.join("T").join("stray"), b"x").unwrap();

@@ -8,9 +8,9 @@ use crate::io::Backend;
 /// Overwrites `bytes` at byte `pos` of a queue file.
 fn scribble(fx: &Fixture, first_entry: u64, pos: usize, bytes: &[u8]) {
     let path = fx.queue_file("T", 0, first_entry);
-    let mut raw = fx.backend.raw(&path).unwrap();
+    let mut raw = fx.backend.contents(&path).unwrap();
     raw[pos..pos + bytes.len()].copy_from_slice(bytes);
-    fx.backend.put_raw(&path, raw);
+    fx.backend.put_file(&path, raw);
 }
 
 #[test]
@@ -24,7 +24,7 @@ fn recovery_ends_at_a_torn_last_entry() {
     assert_eq!(q.max_offset(), 6);
     assert_eq!(q.last_entry().unwrap(), Some(expected(5, 500)));
     // The torn bytes were cleared, so the next append is not followed by garbage.
-    let raw = fx.backend.raw(&fx.queue_file("T", 0, 4)).unwrap();
+    let raw = fx.backend.contents(&fx.queue_file("T", 0, 4)).unwrap();
     assert!(raw[40..].iter().all(|&b| b == 0));
     store.put(&req("T", 0, 6, 600)).unwrap();
     store.recover().unwrap();
@@ -41,7 +41,7 @@ fn recovery_stops_at_garbage_and_drops_later_files() {
     let q = store.find("T", 0).unwrap();
     assert_eq!((q.min_offset(), q.max_offset()), (0, 5));
     assert!(
-        fx.backend.raw(&fx.queue_file("T", 0, 8)).is_none(),
+        fx.backend.contents(&fx.queue_file("T", 0, 8)).is_none(),
         "file past the end removed"
     );
     assert_eq!(store.max_physical_offset_end(), 500);
@@ -84,7 +84,7 @@ fn recovery_when_the_tail_file_is_empty() {
     let q = store.find("T", 0).unwrap();
     assert_eq!(q.max_offset(), 8);
     assert!(
-        fx.backend.raw(&fx.queue_file("T", 0, 8)).is_some(),
+        fx.backend.contents(&fx.queue_file("T", 0, 8)).is_some(),
         "empty tail file kept"
     );
     assert_eq!(store.max_physical_offset_end(), 800);
@@ -98,12 +98,12 @@ fn files_of_the_wrong_length() {
     fill(&fx.open(), "T", 0, 5);
     // An empty last file is a creation cut short: removed.
     let empty = fx.queue_file("T", 0, 8);
-    fx.backend.put_raw(&empty, Vec::new());
+    fx.backend.put_file(&empty, Vec::new());
     let q = fx.open().find("T", 0).unwrap();
     assert_eq!(q.max_offset(), 5);
-    assert!(fx.backend.raw(&empty).is_none());
+    assert!(fx.backend.contents(&empty).is_none());
     // Any other length is an error naming the file.
-    fx.backend.put_raw(&fx.queue_file("T", 0, 4), vec![0; 30]);
+    fx.backend.put_file(&fx.queue_file("T", 0, 4), vec![0; 30]);
     match ConsumeQueueStore::open(
         fx.backend.clone(),
         &fx.dir,
@@ -141,8 +141,8 @@ fn truncate_dirty_drops_entries_past_the_log_end() {
     assert_eq!(q.max_offset(), 5, "record 5 ends at 600 > 550");
     assert_eq!(store.find("T", 1).unwrap().max_offset(), 2);
     assert_eq!(store.max_physical_offset_end(), 500);
-    assert!(fx.backend.raw(&fx.queue_file("T", 0, 8)).is_none());
-    let raw = fx.backend.raw(&fx.queue_file("T", 0, 4)).unwrap();
+    assert!(fx.backend.contents(&fx.queue_file("T", 0, 8)).is_none());
+    let raw = fx.backend.contents(&fx.queue_file("T", 0, 4)).unwrap();
     assert!(
         raw[20..].iter().all(|&b| b == 0),
         "truncated entries are zeroed"
@@ -181,13 +181,13 @@ fn delete_expired_removes_whole_files_and_moves_min() {
     store.delete_expired(250).unwrap();
     assert_eq!(q.min_offset(), 3, "first entry at or past 250 is 300");
     assert!(
-        fx.backend.raw(&fx.queue_file("T", 0, 0)).is_some(),
+        fx.backend.contents(&fx.queue_file("T", 0, 0)).is_some(),
         "entry 3 still in file 0"
     );
     store.delete_expired(550).unwrap();
     assert_eq!(q.min_offset(), 6);
-    assert!(fx.backend.raw(&fx.queue_file("T", 0, 0)).is_none());
-    assert!(fx.backend.raw(&fx.queue_file("T", 0, 4)).is_some());
+    assert!(fx.backend.contents(&fx.queue_file("T", 0, 0)).is_none());
+    assert!(fx.backend.contents(&fx.queue_file("T", 0, 4)).is_some());
     assert!(matches!(
         q.entries(5, 1),
         Err(StoreError::ConsumeQueueOffsetTooSmall { min_offset: 6, .. })
@@ -198,8 +198,8 @@ fn delete_expired_removes_whole_files_and_moves_min() {
     assert_eq!(q.min_offset(), 6);
     store.delete_expired(10_000).unwrap();
     assert_eq!((q.min_offset(), q.max_offset()), (10, 10));
-    assert!(fx.backend.raw(&fx.queue_file("T", 0, 8)).is_some());
-    assert!(fx.backend.raw(&fx.queue_file("T", 0, 4)).is_none());
+    assert!(fx.backend.contents(&fx.queue_file("T", 0, 8)).is_some());
+    assert!(fx.backend.contents(&fx.queue_file("T", 0, 4)).is_none());
     assert_eq!(q.last_entry().unwrap(), None);
     assert_eq!(store.max_physical_offset_end(), 1000);
     // The queue goes on from 10.
@@ -217,7 +217,7 @@ fn expired_queue_may_restart_further_on() {
     assert_eq!(q.min_offset(), 3);
     store.put(&req("T", 0, 9, 5_000)).unwrap();
     assert_eq!((q.min_offset(), q.max_offset()), (9, 10));
-    assert!(fx.backend.raw(&fx.queue_file("T", 0, 0)).is_none());
+    assert!(fx.backend.contents(&fx.queue_file("T", 0, 0)).is_none());
 }
 
 #[test]
@@ -262,4 +262,54 @@ fn remove_topic_deletes_files_and_directories() {
     // The topic can come back from zero.
     fill(&store, "T", 0, 2);
     assert_eq!(store.find("T", 0).unwrap().max_offset(), 2);
+}
+
+#[cfg(feature = "mmap")]
+#[test]
+fn real_files_through_the_mmap_backend() {
+    use std::sync::Arc;
+
+    use crate::io::mmap::MmapBackend;
+
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("consumequeue");
+    let backend = Arc::new(MmapBackend::without_warming());
+    let cfg = ConsumeQueueConfig {
+        entries_per_file: EPF,
+    };
+    {
+        let store = ConsumeQueueStore::open(backend.clone(), &dir, cfg).unwrap();
+        fill(&store, "T", 0, 10);
+        store.put(&req("T", 1, 6, 600)).unwrap();
+        store.flush(0).unwrap();
+    }
+    let qdir = dir.join("T").join("0");
+    let mut names: Vec<String> = std::fs::read_dir(&qdir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "00000000000000000000",
+            "00000000000000000080",
+            "00000000000000000160"
+        ]
+    );
+    assert_eq!(std::fs::metadata(qdir.join(&names[0])).unwrap().len(), 80);
+    let store = ConsumeQueueStore::open(backend, &dir, cfg).unwrap();
+    let q = store.find("T", 0).unwrap();
+    assert_eq!((q.min_offset(), q.max_offset()), (0, 10));
+    assert_eq!(
+        q.entries(8, 5).unwrap(),
+        vec![expected(8, 800), expected(9, 900)]
+    );
+    let filled = store.find("T", 1).unwrap();
+    assert_eq!((filled.min_offset(), filled.max_offset()), (6, 7));
+    store.truncate_dirty(500).unwrap();
+    assert_eq!(q.max_offset(), 5);
+    assert!(!qdir.join(&names[2]).exists());
+    store.remove_topic("T").unwrap();
+    assert!(!dir.join("T").exists());
 }

@@ -19,6 +19,8 @@ mod service;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_prop;
 
 pub use layout::{INDEX_ENTRY_SIZE, INDEX_HEADER_SIZE, INDEX_SLOT_SIZE, index_file_len};
 pub use name::{INDEX_FILE_NAME_LEN, index_file_name, parse_index_file_name};
