@@ -67,6 +67,7 @@ impl ConsumeQueue {
         debug_assert_eq!(st.max_offset, queue_offset);
         st.max_offset = queue_offset + 1;
         st.last = Some(entry);
+        st.recovered = false;
         Ok(())
     }
 

@@ -88,16 +88,19 @@ impl ConsumeQueue {
     /// the end is zeroed, so a later append cannot be followed by stale entries.
     pub(super) fn recover(&self) -> Result<(), StoreError> {
         let _writer = lock(&self.writer);
-        let files = self.read_state().files.clone();
+        let files = {
+            let st = self.read_state();
+            if st.recovered {
+                return Ok(());
+            }
+            st.files.clone()
+        };
         let Some(first) = files.first() else {
             return Ok(());
         };
         let epf = self.entries_per_file;
-        let head = first.segment.read_at(0, entry_bytes_len(epf))?;
-        let fillers = (0..epf)
-            .take_while(|&i| decode_at(&head, index(i)) == Slot::Filler)
-            .count();
-        let mut min = first.first_offset + u64::try_from(fillers).unwrap_or(epf);
+        let fillers = self.leading_fillers(first)?;
+        let mut min = first.first_offset + fillers;
         let start = files.len().saturating_sub(RECOVER_TAIL_FILES);
         let mut max = files[start].first_offset.max(min);
         let mut last: Option<CqEntry> = None;
@@ -138,11 +141,26 @@ impl ConsumeQueue {
             st.max_offset = max;
             st.flushed_offset = max;
             st.last = last;
+            st.recovered = true;
             removed
         };
         self.remove_files(&removed)?;
         tracing::debug!(topic = %self.topic, queue_id = self.queue_id, min, max, "consume queue recovered");
         Ok(())
+    }
+
+    /// Filler entries at the head of `file`; reads the whole file only if it starts with one.
+    fn leading_fillers(&self, file: &CqFile) -> Result<u64, StoreError> {
+        let first = file.segment.read_at(0, ENTRY_LEN)?;
+        if decode_at(&first, 0) != Slot::Filler {
+            return Ok(0);
+        }
+        let epf = self.entries_per_file;
+        let head = file.segment.read_at(0, entry_bytes_len(epf))?;
+        let count = (0..epf)
+            .take_while(|&i| decode_at(&head, index(i)) == Slot::Filler)
+            .count();
+        Ok(u64::try_from(count).unwrap_or(epf))
     }
 
     /// The real entry at `offset` in `files`, if it is one.
@@ -211,6 +229,7 @@ impl ConsumeQueue {
             st.max_offset = new_max;
             st.flushed_offset = st.flushed_offset.min(new_max);
             st.last = new_last;
+            st.recovered = false;
             let keep = st
                 .files
                 .iter()

@@ -41,6 +41,9 @@ pub(super) struct QueueState {
     pub(super) flushed_offset: u64,
     /// The entry at `max_offset - 1`, even when it has expired; `None` for a fresh queue.
     pub(super) last: Option<CqEntry>,
+    /// Whether the files are unchanged since the last recovery scan, which then need not
+    /// run again.
+    pub(super) recovered: bool,
 }
 
 /// One consume queue: the 20-byte entries of a (topic, queue id), in queue offset order.
@@ -96,6 +99,7 @@ impl ConsumeQueue {
                 max_offset: 0,
                 flushed_offset: 0,
                 last: None,
+                recovered: false,
             }),
         }
     }

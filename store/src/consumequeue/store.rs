@@ -74,8 +74,9 @@ impl ConsumeQueueStore {
         self.cfg
     }
 
-    /// Re-runs recovery on every queue (open already recovered them): the first invalid
-    /// entry ends a queue.
+    /// Recovers every queue written to since its last recovery; [`Self::open`] already
+    /// recovered them all, so right after open this is free. The first invalid entry ends
+    /// a queue.
     pub fn recover(&self) -> Result<(), StoreError> {
         self.all().iter().try_for_each(|q| q.recover())
     }

@@ -32,6 +32,27 @@ fn recovery_ends_at_a_torn_last_entry() {
 }
 
 #[test]
+fn recover_rescans_only_queues_written_since() {
+    let fx = Fixture::new();
+    fill(&fx.open(), "T", 0, 6);
+    let store = fx.open();
+    let q = store.find("T", 0).unwrap();
+    // Damage entry 5 underneath the open store (same in-memory file).
+    let live = fx.backend.open(&fx.queue_file("T", 0, 4)).unwrap();
+    live.write_at(20, bytes::Bytes::from_static(&[0xFF; 20]))
+        .unwrap();
+    store.recover().unwrap();
+    assert_eq!(q.max_offset(), 6, "untouched since open: not scanned again");
+    store.put(&req("T", 0, 6, 600)).unwrap();
+    store.recover().unwrap();
+    assert_eq!(
+        q.max_offset(),
+        5,
+        "written since: scanned, ends before the damage"
+    );
+}
+
+#[test]
 fn recovery_stops_at_garbage_and_drops_later_files() {
     let fx = Fixture::new();
     fill(&fx.open(), "T", 0, 10);

@@ -167,16 +167,22 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 store.delete_expired(m.min_phys).unwrap();
             }
         }
-        if let Some(q) = store.find("P", 0) {
-            prop_assert_eq!((q.min_offset(), q.max_offset()), (m.min, m.max()));
-            if m.min < m.max() {
-                let last = m.entries.last().copied().flatten();
-                prop_assert_eq!(q.last_entry().unwrap(), last);
-                prop_assert_eq!(store.max_physical_offset_end(), last.unwrap().end_offset());
-            }
-        } else {
-            prop_assert_eq!(m.max(), 0);
-        }
+        check(&store, &m)?;
+    }
+    Ok(())
+}
+
+/// The invariants checked after every step.
+fn check(store: &ConsumeQueueStore, m: &Model) -> Result<(), TestCaseError> {
+    let Some(q) = store.find("P", 0) else {
+        prop_assert_eq!(m.max(), 0);
+        return Ok(());
+    };
+    prop_assert_eq!((q.min_offset(), q.max_offset()), (m.min, m.max()));
+    if m.min < m.max() {
+        let last = m.entries.last().copied().flatten();
+        prop_assert_eq!(q.last_entry().unwrap(), last);
+        prop_assert_eq!(store.max_physical_offset_end(), last.unwrap().end_offset());
     }
     Ok(())
 }

@@ -52,6 +52,23 @@ struct Record {
     secs: i64,
 }
 
+/// Offsets of records stored in [from_s, to_s] with a key of the same hash, newest first.
+fn expected(model: &[Record], key: &str, from_s: i64, to_s: i64, max: usize) -> Vec<u64> {
+    let hash = key_hash("T", key);
+    model
+        .iter()
+        .rev()
+        .filter(|r| (from_s..=to_s).contains(&r.secs))
+        .filter(|r| {
+            let tokens = r.req.keys.iter().flat_map(|k| k.split(' '));
+            let mut all = r.req.uniq_key.iter().map(String::as_str).chain(tokens);
+            all.any(|k| !k.is_empty() && key_hash("T", k) == hash)
+        })
+        .map(|r| r.req.commit_log_offset)
+        .take(max)
+        .collect()
+}
+
 fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
     let tmp = tempfile::tempdir().unwrap();
     let dir: PathBuf = tmp.path().join("index");
@@ -96,19 +113,7 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 to_s,
                 max,
             } => {
-                let hash = key_hash("T", KEYS[key]);
-                let want: Vec<u64> = model
-                    .iter()
-                    .rev()
-                    .filter(|r| (from_s..=to_s).contains(&r.secs))
-                    .filter(|r| {
-                        let tokens = r.req.keys.iter().flat_map(|k| k.split(' '));
-                        let mut all = r.req.uniq_key.iter().map(String::as_str).chain(tokens);
-                        all.any(|k| !k.is_empty() && key_hash("T", k) == hash)
-                    })
-                    .map(|r| r.req.commit_log_offset)
-                    .take(max)
-                    .collect();
+                let want = expected(&model, KEYS[key], from_s, to_s, max);
                 let (b, e) = (BASE_MS + from_s * 1000, BASE_MS + to_s * 1000);
                 let got = index.query("T", KEYS[key], max, b, e).unwrap().phys_offsets;
                 prop_assert_eq!(got, want);
