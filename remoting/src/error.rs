@@ -180,6 +180,13 @@ pub enum RemotingError {
         source: io::Error,
     },
 
+    /// The channel already awaits `PENDING_REQUESTS_MAX` responses.
+    #[error("more than {max} requests awaiting responses on one channel")]
+    TooManyPendingRequests {
+        /// `PENDING_REQUESTS_MAX`.
+        max: usize,
+    },
+
     /// The client was shut down.
     #[error("remoting client is shut down")]
     ClientShutdown,

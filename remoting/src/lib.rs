@@ -53,6 +53,7 @@ pub mod error;
 pub mod flags;
 pub mod frame;
 pub mod header;
+pub mod net;
 
 pub use code::{LanguageCode, request_code, response_code, version};
 pub use command::{
@@ -63,3 +64,7 @@ pub use frame::{
     EXT_FIELDS_COUNT_MAX, FRAME_LEN_MAX_DEFAULT, FrameCodec, HEADER_LEN_MAX, REMARK_LEN_MAX,
 };
 pub use header::CommandHeader;
+pub use net::{
+    Channel, ChannelEvent, ChannelEventListener, ClientConfig, Connection, ProcessorTable,
+    RemotingClient, RemotingServer, RequestContext, RequestProcessor, ServerConfig, processor_fn,
+};

@@ -6,8 +6,14 @@
 //! Java). Unknown extFields keys, including the 5.x RPC base fields (`ns`, `nsd`, `bname`,
 //! `oway`, `lo`), are ignored.
 
+pub mod admin;
+pub mod client;
 mod field;
 pub mod namesrv;
+pub mod offset;
+pub mod pull;
+pub mod query;
+pub mod send;
 
 pub use field::HeaderField;
 
@@ -96,3 +102,5 @@ macro_rules! command_header {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_broker;
