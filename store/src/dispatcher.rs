@@ -182,9 +182,19 @@ impl DispatchShared {
             let limit = self.log.max_offset();
             let mut moved = false;
             loop {
-                let at = self.reput_offset();
+                let mut at = self.reput_offset();
                 if at >= limit {
                     break;
+                }
+                let min = self.log.min_offset();
+                if at < min {
+                    tracing::warn!(
+                        from = at,
+                        to = min,
+                        "records were deleted before dispatch; skipping them"
+                    );
+                    self.reput.store(min, Ordering::Release);
+                    at = min;
                 }
                 match self.step(at, limit) {
                     Step::Next(next) => {

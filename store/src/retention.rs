@@ -60,7 +60,9 @@ pub(crate) fn run_pass(inner: &StoreInner, manual: bool) -> Result<RetentionRepo
         let reserved_ms = i64::try_from(cfg.file_reserved_time_hours)
             .unwrap_or(i64::MAX / MS_PER_HOUR)
             .saturating_mul(MS_PER_HOUR);
-        let boundary = deletable_below(inner, now, reserved_ms, over_ratio);
+        // Never delete what the dispatcher has not turned into queue entries yet.
+        let boundary =
+            deletable_below(inner, now, reserved_ms, over_ratio).min(inner.dispatch.reput_offset());
         removed = inner
             .log
             .remove_segments_below(boundary, DELETE_SEGMENTS_PER_PASS_MAX)?;

@@ -228,6 +228,12 @@ impl Store {
         self.inner.log.flushed_offset()
     }
 
+    /// Syncs the commit log now and returns the flushed offset (the flush thread does this
+    /// on its own; tools and tests call it to fix a durable point).
+    pub fn flush(&self) -> Result<u64, StoreError> {
+        Ok(self.inner.log.flush()?)
+    }
+
     /// Up to `max_len` raw commit log bytes from `offset`, within one segment and below
     /// [`Self::max_phys_offset`] (for replication).
     pub fn read_raw(&self, offset: u64, max_len: usize) -> Option<Bytes> {

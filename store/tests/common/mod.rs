@@ -69,3 +69,68 @@ pub fn bodies(store: &Store, topic: &str, queue_id: u32) -> Vec<Vec<u8>> {
         offset = got.next_begin_offset;
     }
 }
+
+/// A tiny deterministic generator (xorshift64*); tests print the seed they use.
+pub struct Rng(u64);
+
+impl Rng {
+    /// Seeded from `FERROMQ_TEST_SEED` when set, else from `default`.
+    pub fn from_env(default: u64) -> (Self, u64) {
+        let seed = std::env::var("FERROMQ_TEST_SEED")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(default);
+        (Self(seed.max(1)), seed)
+    }
+
+    pub fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// Uniform in `0..n` (n > 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// A config whose background flushes never fire on their own (tests fix durable points
+/// with `Store::flush`).
+pub fn manual_flush_config(root: &Path, backend: Arc<dyn Backend>) -> StoreConfig {
+    let mut cfg = small_config(root, backend);
+    cfg.flush_interval_commit_log_ms = 3_600_000;
+    cfg.flush_commit_log_thorough_interval_ms = 3_600_000;
+    cfg.flush_consume_queue_interval_ms = 3_600_000;
+    cfg
+}
+
+/// The last commit log segment's path and bytes in a mem backend.
+pub fn last_segment(
+    backend: &ferromq_store::io::mem::MemBackend,
+    root: &Path,
+) -> (std::path::PathBuf, Vec<u8>) {
+    let log_dir = root.join("commitlog");
+    let path = backend
+        .paths()
+        .into_iter()
+        .rfind(|p| p.parent() == Some(log_dir.as_path()))
+        .expect("a segment");
+    let bytes = backend.contents(&path).expect("segment bytes");
+    (path, bytes)
+}
+
+/// Checks that every record of (topic, queue) is valid and that bodies run 0..n in order.
+pub fn assert_prefix(store: &Store, topic: &str, queue_id: u32) -> usize {
+    let bodies = bodies(store, topic, queue_id);
+    for (seq, body) in bodies.iter().enumerate() {
+        assert!(
+            body.starts_with(format!("{topic}/{queue_id}/{seq}/").as_bytes()),
+            "record {seq} of {topic}/{queue_id} out of order"
+        );
+    }
+    bodies.len()
+}
