@@ -143,6 +143,10 @@ pub enum RemotingError {
         expected: &'static str,
     },
 
+    /// A body (JSON or compressed register body) did not decode or encode.
+    #[error("body: {0}")]
+    Body(#[from] crate::body::BodyError),
+
     /// No response arrived within the caller's timeout.
     #[error("request opaque={opaque} to {peer} timed out after {timeout_ms} ms")]
     Timeout {
@@ -180,10 +184,10 @@ pub enum RemotingError {
         source: io::Error,
     },
 
-    /// The channel already awaits `PENDING_REQUESTS_MAX` responses.
+    /// The channel already awaits its bound of responses (`pending_requests_max`).
     #[error("more than {max} requests awaiting responses on one channel")]
     TooManyPendingRequests {
-        /// `PENDING_REQUESTS_MAX`.
+        /// The channel's `pending_requests_max`.
         max: usize,
     },
 

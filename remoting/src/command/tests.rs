@@ -446,3 +446,21 @@ fn constructors_and_flags() {
     oneway.mark_response();
     assert_eq!(oneway.flag, FLAG_RESPONSE | FLAG_ONEWAY);
 }
+
+#[test]
+fn header_length_limit_one_past() {
+    let probe = RemotingCommand::response(1, Some(String::new()));
+    let overhead = probe.header_len();
+    let at = RemotingCommand::response(1, Some("r".repeat(crate::HEADER_LEN_MAX - overhead)));
+    assert_eq!(at.header_len(), crate::HEADER_LEN_MAX);
+    let mut buf = BytesMut::new();
+    at.encode(&mut buf)
+        .expect("a header of exactly 2^24 - 1 bytes encodes");
+    let over = RemotingCommand::response(1, Some("r".repeat(crate::HEADER_LEN_MAX - overhead + 1)));
+    let mut buf = BytesMut::new();
+    assert!(matches!(
+        over.encode(&mut buf),
+        Err(RemotingError::HeaderTooLong { header_len }) if header_len == crate::HEADER_LEN_MAX + 1
+    ));
+    assert!(buf.is_empty(), "nothing written on error");
+}

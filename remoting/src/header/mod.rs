@@ -104,3 +104,5 @@ macro_rules! command_header {
 mod tests;
 #[cfg(test)]
 mod tests_broker;
+#[cfg(test)]
+mod tests_docs;

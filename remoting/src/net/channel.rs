@@ -10,8 +10,8 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
-/// Most requests one channel may await responses for at once; past it `invoke` fails at once.
-pub const PENDING_REQUESTS_MAX: usize = 65_536;
+/// Default bound on requests one channel awaits responses for; past it `invoke` fails at once.
+pub const PENDING_REQUESTS_MAX_DEFAULT: usize = 65_536;
 
 static NEXT_CHANNEL_ID: AtomicU64 = AtomicU64::new(1);
 
@@ -24,6 +24,7 @@ struct Inner {
     local: SocketAddr,
     outbound: mpsc::Sender<RemotingCommand>,
     pending: Mutex<PendingTable>,
+    pending_max: usize,
     closed: CancellationToken,
 }
 
@@ -65,6 +66,7 @@ impl Channel {
         peer: SocketAddr,
         local: SocketAddr,
         outbound: mpsc::Sender<RemotingCommand>,
+        pending_max: usize,
         closed: CancellationToken,
     ) -> Self {
         let id = NEXT_CHANNEL_ID.fetch_add(1, Ordering::Relaxed);
@@ -74,6 +76,7 @@ impl Channel {
             local,
             outbound,
             pending: Mutex::default(),
+            pending_max,
             closed,
         };
         Self {
@@ -157,9 +160,9 @@ impl Channel {
         let (tx, rx) = oneshot::channel();
         {
             let mut pending = self.pending();
-            if pending.len() >= PENDING_REQUESTS_MAX {
+            if pending.len() >= self.inner.pending_max {
                 return Err(RemotingError::TooManyPendingRequests {
-                    max: PENDING_REQUESTS_MAX,
+                    max: self.inner.pending_max,
                 });
             }
             pending.insert(opaque, tx);

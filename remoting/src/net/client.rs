@@ -1,7 +1,7 @@
 //! RemotingClient: one reused connection per address, request/response by opaque, oneway, and
 //! processors for requests the server sends back on the same connection.
 
-use super::channel::Channel;
+use super::channel::{Channel, PENDING_REQUESTS_MAX_DEFAULT};
 use super::driver::{self, DriverSettings};
 use super::processor::ProcessorTable;
 use super::server::{IN_FLIGHT_PER_CONNECTION_MAX_DEFAULT, WRITE_QUEUE_MAX_DEFAULT};
@@ -29,6 +29,8 @@ pub struct ClientConfig {
     pub in_flight_per_connection_max: usize,
     /// Outbound frames queued per connection.
     pub write_queue_max: usize,
+    /// Requests awaiting responses per connection; past it `invoke` fails at once.
+    pub pending_requests_max: usize,
 }
 
 impl Default for ClientConfig {
@@ -38,6 +40,7 @@ impl Default for ClientConfig {
             frame_len_max: FRAME_LEN_MAX_DEFAULT,
             in_flight_per_connection_max: IN_FLIGHT_PER_CONNECTION_MAX_DEFAULT,
             write_queue_max: WRITE_QUEUE_MAX_DEFAULT,
+            pending_requests_max: PENDING_REQUESTS_MAX_DEFAULT,
         }
     }
 }
@@ -133,6 +136,7 @@ impl RemotingClient {
             codec: FrameCodec::new(config.frame_len_max),
             in_flight_max: config.in_flight_per_connection_max,
             write_queue_max: config.write_queue_max,
+            pending_requests_max: config.pending_requests_max,
             reply_in_request_serialize_type: false,
         };
         let processors = Arc::clone(&self.inner.processors);

@@ -24,6 +24,7 @@ pub(crate) struct DriverSettings {
     pub(crate) codec: FrameCodec,
     pub(crate) in_flight_max: usize,
     pub(crate) write_queue_max: usize,
+    pub(crate) pending_requests_max: usize,
     pub(crate) reply_in_request_serialize_type: bool,
 }
 
@@ -42,7 +43,13 @@ pub(crate) fn start(
     let (rd, wr) = stream.into_split();
     let (tx, rx) = mpsc::channel(settings.write_queue_max.max(1));
     let closed = CancellationToken::new();
-    let channel = Channel::new(peer, local, tx, closed.clone());
+    let channel = Channel::new(
+        peer,
+        local,
+        tx,
+        settings.pending_requests_max,
+        closed.clone(),
+    );
     let writer = tokio::spawn(write_loop(FrameWriter::new(wr, settings.codec), rx, closed));
     let reader = FrameReader::new(rd, settings.codec);
     let ch = channel.clone();

@@ -1,6 +1,6 @@
 //! RemotingServer: accept loop, per-code processors, channel events, graceful shutdown.
 
-use super::channel::Channel;
+use super::channel::{Channel, PENDING_REQUESTS_MAX_DEFAULT};
 use super::driver::{self, DriverSettings};
 use super::processor::{ProcessorTable, RequestProcessor};
 use crate::error::RemotingError;
@@ -36,6 +36,8 @@ pub struct ServerConfig {
     pub in_flight_per_connection_max: usize,
     /// Outbound frames queued per connection.
     pub write_queue_max: usize,
+    /// Requests this server may await answers for per connection (server-initiated invokes).
+    pub pending_requests_max: usize,
     /// Answer in the request's serialize type instead of JSON (Java answers in JSON always).
     pub reply_in_request_serialize_type: bool,
 }
@@ -47,6 +49,7 @@ impl Default for ServerConfig {
             connections_max: CONNECTIONS_MAX_DEFAULT,
             in_flight_per_connection_max: IN_FLIGHT_PER_CONNECTION_MAX_DEFAULT,
             write_queue_max: WRITE_QUEUE_MAX_DEFAULT,
+            pending_requests_max: PENDING_REQUESTS_MAX_DEFAULT,
             reply_in_request_serialize_type: false,
         }
     }
@@ -143,6 +146,7 @@ impl RemotingServer {
             codec: FrameCodec::new(config.frame_len_max),
             in_flight_max: config.in_flight_per_connection_max,
             write_queue_max: config.write_queue_max,
+            pending_requests_max: config.pending_requests_max,
             reply_in_request_serialize_type: config.reply_in_request_serialize_type,
         };
         let processors = Arc::new(processors);
