@@ -24,6 +24,9 @@
 //!   extFields entries, remark at most [`REMARK_LEN_MAX`] = 256 KiB.
 //! - A frame over a bound or undecodable closes its connection (logged); nothing panics and no
 //!   buffer is sized from a length before that length is checked.
+//! - Server: 4096 connections, 256 requests in flight per connection (reading pauses past it),
+//!   1024 queued outbound frames per connection; 65,536 pending invokes per channel (all
+//!   configurable, see `net`).
 //!
 //! # Example
 //! ```

@@ -1,4 +1,5 @@
-//! An unknown request code is answered REQUEST_CODE_NOT_SUPPORTED with RocketMQ's exact remark.
+//! Error answers: an unknown code gets REQUEST_CODE_NOT_SUPPORTED with RocketMQ's exact remark,
+//! a panicking processor gets SYSTEM_ERROR, and responses are JSON unless configured otherwise.
 
 mod common;
 
@@ -77,6 +78,44 @@ async fn configured_server_replies_in_the_request_serialize_type()
     let resp = conn.read_command().await?.expect("a response");
     assert_eq!(resp.serialize_type, SerializeType::RocketMq);
     assert_eq!(resp.body, req.body);
+    server.shutdown().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_panicking_processor_yields_system_error() -> Result<(), Box<dyn std::error::Error>> {
+    const PANICS: i32 = 7601;
+    let server = common::start(Default::default(), |s| {
+        s.register_processor(
+            PANICS,
+            ferromq_remoting::processor_fn(|_ctx, _req: RemotingCommand| async move {
+                if PANICS > 0 {
+                    panic!("processor bug");
+                }
+                None
+            }),
+        );
+    })
+    .await;
+    let client = RemotingClient::new(ClientConfig::default());
+    let addr = server.addr.to_string();
+    let resp = client
+        .invoke(
+            &addr,
+            RemotingCommand::request_no_header(PANICS),
+            Duration::from_secs(5),
+        )
+        .await?;
+    assert_eq!(resp.code, response_code::SYSTEM_ERROR);
+    // The connection and the server carry on.
+    let echo = client
+        .invoke(
+            &addr,
+            RemotingCommand::request_no_header(common::ECHO),
+            Duration::from_secs(5),
+        )
+        .await?;
+    assert_eq!(echo.code, response_code::SUCCESS);
     server.shutdown().await?;
     Ok(())
 }
