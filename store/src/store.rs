@@ -1,6 +1,6 @@
 //! [`Store`]: opening (with recovery), the background threads, and shutdown.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
@@ -14,6 +14,7 @@ use crate::dispatcher::{DispatchShared, Dispatcher};
 use crate::error::StoreError;
 use crate::flush::FlushService;
 use crate::index::{IndexConfig, IndexService};
+use crate::io::Backend;
 use crate::recovery::{self, RecoveryInput, RecoveryReport};
 use crate::retention;
 use crate::store_types::ArrivalListener;
@@ -67,33 +68,7 @@ impl Store {
         let crashed = checkpoint::create_abort_file(&root.join("abort"))?;
         let checkpoint_path = root.join("checkpoint");
         let cp = Checkpoint::load(&checkpoint_path);
-        let log = Arc::new(CommitLog::open(
-            Arc::clone(&backend),
-            &root.join("commitlog"),
-            cfg.mapped_file_size_commit_log,
-            Arc::clone(&cfg.clock),
-        )?);
-        let cq_cfg = ConsumeQueueConfig {
-            entries_per_file: cfg.mapped_file_size_consume_queue_entries,
-        };
-        let cq = Arc::new(ConsumeQueueStore::open(
-            Arc::clone(&backend),
-            &root.join("consumequeue"),
-            cq_cfg,
-        )?);
-        let index = if cfg.message_index_enable {
-            let index_cfg = IndexConfig {
-                max_hash_slots: cfg.max_hash_slot_num,
-                max_index_count: cfg.max_index_num,
-            };
-            Some(Arc::new(IndexService::open(
-                Arc::clone(&backend),
-                &root.join("index"),
-                index_cfg,
-            )?))
-        } else {
-            None
-        };
+        let (log, cq, index) = open_parts(&cfg, backend, &root)?;
         let input = RecoveryInput {
             log: &log,
             cq: &cq,
@@ -135,6 +110,11 @@ impl Store {
             closed: AtomicBool::new(false),
             recovery: report,
         })
+    }
+
+    /// The configuration the store was opened with.
+    pub fn config(&self) -> &StoreConfig {
+        &self.inner.cfg
     }
 
     /// What recovery found at open.
@@ -277,6 +257,48 @@ impl StoreInner {
         }
         self.write_checkpoint()
     }
+}
+
+type Parts = (
+    Arc<CommitLog>,
+    Arc<ConsumeQueueStore>,
+    Option<Arc<IndexService>>,
+);
+
+/// Opens the commit log, the consume queues and (when enabled) the index, unrecovered.
+fn open_parts(
+    cfg: &StoreConfig,
+    backend: Arc<dyn Backend>,
+    root: &Path,
+) -> Result<Parts, StoreError> {
+    let log = Arc::new(CommitLog::open(
+        Arc::clone(&backend),
+        &root.join("commitlog"),
+        cfg.mapped_file_size_commit_log,
+        Arc::clone(&cfg.clock),
+    )?);
+    let cq_cfg = ConsumeQueueConfig {
+        entries_per_file: cfg.mapped_file_size_consume_queue_entries,
+    };
+    let cq = Arc::new(ConsumeQueueStore::open(
+        Arc::clone(&backend),
+        &root.join("consumequeue"),
+        cq_cfg,
+    )?);
+    let index = if cfg.message_index_enable {
+        let index_cfg = IndexConfig {
+            max_hash_slots: cfg.max_hash_slot_num,
+            max_index_count: cfg.max_index_num,
+        };
+        Some(Arc::new(IndexService::open(
+            backend,
+            &root.join("index"),
+            index_cfg,
+        )?))
+    } else {
+        None
+    };
+    Ok((log, cq, index))
 }
 
 fn start_maintenance(inner: Arc<StoreInner>) -> std::io::Result<JoinHandle<()>> {

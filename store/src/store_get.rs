@@ -5,7 +5,7 @@ use bytes::Bytes;
 
 use crate::commitlog::properties;
 use crate::commitlog::record::{self, Verify};
-use crate::consumequeue::BoundaryType;
+use crate::consumequeue::{BoundaryType, ConsumeQueue};
 use crate::error::StoreError;
 use crate::store::Store;
 use crate::store_types::{GetMessageResult, GetMessageStatus, QueryMessageResult};
@@ -17,6 +17,25 @@ pub const GET_SCAN_ENTRIES_MAX: usize = 16_000;
 const SCAN_CHUNK_ENTRIES: usize = 256;
 /// Bytes of a record needed to read its STORETIMESTAMP (IPv6 born host included).
 const STORE_TIMESTAMP_PREFIX_BYTES: usize = 76;
+
+/// Status and next offset for a request at `offset` of a queue holding `[min, max)`;
+/// `NoMatchedMessage` means "inside the queue: scan it".
+fn edge_status(min: u64, max: u64, offset: u64) -> (GetMessageStatus, u64) {
+    if max == 0 {
+        (GetMessageStatus::NoMessageInQueue, 0)
+    } else if offset < min {
+        (GetMessageStatus::OffsetTooSmall, min)
+    } else if offset == max {
+        (GetMessageStatus::OffsetOverflowOne, offset)
+    } else if offset > max {
+        (
+            GetMessageStatus::OffsetOverflowBadly,
+            if min == 0 { min } else { max },
+        )
+    } else {
+        (GetMessageStatus::NoMatchedMessage, offset)
+    }
+}
 
 impl Store {
     /// Up to `max_count` records of (topic, queue) from queue offset `offset` whose tags
@@ -44,30 +63,31 @@ impl Store {
         let (min, max) = (cq.min_offset(), cq.max_offset());
         out.min_offset = min;
         out.max_offset = max;
-        (out.status, out.next_begin_offset) = if max == 0 {
-            (GetMessageStatus::NoMessageInQueue, 0)
-        } else if offset < min {
-            (GetMessageStatus::OffsetTooSmall, min)
-        } else if offset == max {
-            (GetMessageStatus::OffsetOverflowOne, offset)
-        } else if offset > max {
-            (
-                GetMessageStatus::OffsetOverflowBadly,
-                if min == 0 { min } else { max },
-            )
-        } else {
-            (GetMessageStatus::NoMatchedMessage, offset)
-        };
-        if out.status != GetMessageStatus::NoMatchedMessage || max_count == 0 {
-            return Ok(out);
+        (out.status, out.next_begin_offset) = edge_status(min, max, offset);
+        if out.status == GetMessageStatus::NoMatchedMessage && max_count > 0 {
+            self.scan_queue(&cq, &mut out, offset, max_count, max_total_bytes, filter)?;
         }
+        Ok(out)
+    }
+
+    /// Collects matching records from `offset` into `out` (status, messages, next offset).
+    fn scan_queue(
+        &self,
+        cq: &ConsumeQueue,
+        out: &mut GetMessageResult,
+        offset: u64,
+        max_count: usize,
+        max_total_bytes: usize,
+        filter: &dyn Fn(i64) -> bool,
+    ) -> Result<(), StoreError> {
         let log = &self.inner.log;
         let log_min = log.min_offset();
+        let max = out.max_offset;
         let mut at = offset;
         let mut total = 0usize;
-        let mut scanned = 0usize;
-        'scan: while at < max && scanned < GET_SCAN_ENTRIES_MAX {
-            let entries = cq.entries(at, SCAN_CHUNK_ENTRIES.min(GET_SCAN_ENTRIES_MAX - scanned))?;
+        'scan: while at < max && at - offset < GET_SCAN_ENTRIES_MAX as u64 {
+            let room = GET_SCAN_ENTRIES_MAX - (at - offset) as usize;
+            let entries = cq.entries(at, SCAN_CHUNK_ENTRIES.min(room))?;
             if entries.is_empty() {
                 if out.messages.is_empty() {
                     out.status = GetMessageStatus::OffsetFoundNull;
@@ -78,21 +98,18 @@ impl Store {
                 if out.messages.len() >= max_count {
                     break 'scan;
                 }
-                let bytes = if e.commit_log_offset < log_min {
-                    None
-                } else if filter(e.tags_code) {
-                    log.read(e.commit_log_offset, e.size as usize)
-                } else {
+                if e.commit_log_offset >= log_min && !filter(e.tags_code) {
                     at += 1;
-                    scanned += 1;
                     continue;
-                };
+                }
+                let bytes = (e.commit_log_offset >= log_min)
+                    .then(|| log.read(e.commit_log_offset, e.size as usize))
+                    .flatten();
                 let Some(bytes) = bytes else {
                     if out.messages.is_empty() {
                         out.status = GetMessageStatus::MessageWasRemoving;
                     }
                     at += 1;
-                    scanned += 1;
                     continue;
                 };
                 if !out.messages.is_empty() && total + bytes.len() > max_total_bytes {
@@ -101,14 +118,13 @@ impl Store {
                 total += bytes.len();
                 out.messages.push(bytes);
                 at += 1;
-                scanned += 1;
             }
         }
         out.next_begin_offset = at;
         if !out.messages.is_empty() {
             out.status = GetMessageStatus::Found;
         }
-        Ok(out)
+        Ok(())
     }
 
     /// The queue's first valid offset (0 for an unknown queue).

@@ -4,6 +4,8 @@
 //! leaves the key or the value empty, are skipped. The last pair's 0x02 may be missing.
 //! The store's own `__CRC32C#` property (see [`super::record`]) always comes last.
 
+#![deny(clippy::unwrap_used, clippy::indexing_slicing)]
+
 /// Separates a key from its value.
 pub const NAME_VALUE_SEPARATOR: char = '\u{1}';
 /// Ends each pair.
@@ -102,7 +104,10 @@ pub fn write_hex8(dst: &mut [u8; 8], value: u32) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for (i, d) in dst.iter_mut().enumerate() {
         let shift = 28 - 4 * i;
-        *d = HEX[((value >> shift) & 0xF) as usize];
+        *d = HEX
+            .get(((value >> shift) & 0xF) as usize)
+            .copied()
+            .unwrap_or(b'0');
     }
 }
 

@@ -1,6 +1,8 @@
 //! Reading back: record slices (zero copy where the backend allows), raw bytes, and the
 //! record-by-record walk that the dispatcher and recovery share.
 
+#![deny(clippy::unwrap_used, clippy::indexing_slicing)]
+
 use bytes::Bytes;
 
 use super::CommitLog;

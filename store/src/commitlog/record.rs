@@ -28,6 +28,8 @@
 //! Between records nothing else is written; at the end of a segment a blank marker
 //! `[i32 remaining][i32 BLANK_MAGIC]` tells readers to continue at the next segment.
 
+#![deny(clippy::unwrap_used, clippy::indexing_slicing)]
+
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use super::properties::{self, CRC32C_PROPERTY_LEN};
@@ -337,16 +339,26 @@ pub fn decode(buf: &[u8], verify: Verify) -> Result<MessageRecord<'_>, RecordErr
         found => return Err(RecordError::BadMagic { found }),
     };
     let total = usize::try_from(total_size).unwrap_or(usize::MAX);
-    if !(RECORD_MIN_LEN..=buf.len()).contains(&total) {
-        return Err(RecordError::BadTotalSize {
+    let bytes = buf
+        .get(..total)
+        .filter(|b| b.len() >= RECORD_MIN_LEN)
+        .ok_or(RecordError::BadTotalSize {
             total_size,
             computed: 0,
-        });
-    }
-    let mut r = Reader {
-        buf: &buf[..total],
-        pos: 8,
-    };
+        })?;
+    let record = read_fields(bytes, total_size, magic)?;
+    check_crcs(bytes, &record, verify)?;
+    Ok(record)
+}
+
+/// Reads every field after MAGICCODE from exactly one record's bytes.
+fn read_fields(
+    bytes: &[u8],
+    total_size: u32,
+    magic: MagicVersion,
+) -> Result<MessageRecord<'_>, RecordError> {
+    let total = bytes.len();
+    let mut r = Reader { buf: bytes, pos: 8 };
     let body_crc = r.u32()?;
     let queue_id = r.u32()?;
     let flag = r.i32()?;
@@ -405,7 +417,6 @@ pub fn decode(buf: &[u8], verify: Verify) -> Result<MessageRecord<'_>, RecordErr
         topic,
         properties,
     };
-    check_crcs(&buf[..total], &record, verify)?;
     Ok(record)
 }
 
@@ -423,7 +434,7 @@ fn check_crcs(bytes: &[u8], record: &MessageRecord<'_>, verify: Verify) -> Resul
     match properties::trailing_crc32c(record.properties) {
         Some(stored) => {
             let covered = bytes.len() - 9;
-            let computed = crc32c::crc32c(&bytes[..covered]);
+            let computed = crc32c::crc32c(bytes.get(..covered).unwrap_or_default());
             if computed != stored {
                 return Err(RecordError::RecordCrc { stored, computed });
             }
@@ -457,7 +468,7 @@ pub fn decode_all(mut buf: &[u8], verify: Verify) -> Result<Vec<MessageRecord<'_
         let record = decode(buf, verify)?;
         let len = record.total_size as usize;
         out.push(record);
-        buf = &buf[len..];
+        buf = buf.get(len..).unwrap_or_default();
     }
     Ok(out)
 }
