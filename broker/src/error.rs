@@ -106,6 +106,15 @@ pub enum BrokerError {
         /// The requested `expressionType`.
         expression_type: String,
     },
+
+    /// A consumer group name breaks RocketMQ's rules (INVALID_PARAMETER).
+    #[error("The specified group: {group}, {reason}")]
+    GroupInvalid {
+        /// The rejected name (clipped).
+        group: String,
+        /// Which rule.
+        reason: &'static str,
+    },
 }
 
 impl BrokerError {
@@ -113,9 +122,11 @@ impl BrokerError {
     pub fn response_code(&self) -> i32 {
         match self {
             Self::TopicNotExist { .. } => response_code::TOPIC_NOT_EXIST,
-            Self::TopicInvalid { .. } => response_code::MESSAGE_ILLEGAL,
+            // RocketMQ's TopicValidator answers a bad name with SYSTEM_ERROR.
+            Self::TopicInvalid { .. } => response_code::SYSTEM_ERROR,
             Self::NoPermission { .. } => response_code::NO_PERMISSION,
             Self::SubscriptionParse { .. } => response_code::SUBSCRIPTION_PARSE_FAILED,
+            Self::GroupInvalid { .. } => response_code::INVALID_PARAMETER,
             Self::BadRequest { .. } | Self::Remoting(_) => response_code::SYSTEM_ERROR,
             _ => response_code::SYSTEM_ERROR,
         }

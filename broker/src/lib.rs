@@ -12,5 +12,6 @@ pub mod longpoll;
 pub mod offset;
 pub mod processor;
 pub mod register;
+pub mod startup;
 pub mod subscription;
 pub mod topic;
