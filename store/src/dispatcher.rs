@@ -268,7 +268,10 @@ impl Dispatcher {
         let worker = Arc::clone(&shared);
         let handle = std::thread::Builder::new()
             .name("ferromq-dispatch".into())
-            .spawn(move || worker.run())?;
+            .spawn(move || {
+                crate::flush::sched::request_short_slice();
+                worker.run();
+            })?;
         let _ = shared.thread.set(handle.thread().clone());
         Ok(Self {
             shared,

@@ -13,8 +13,10 @@
 //!
 //! # Layout
 //! - [`handle`]: [`PutHandle`], the runtime-free oneshot a put returns.
+//! - [`sched`]: a short scheduler slice for the flush and dispatch threads.
 
 pub mod handle;
+pub mod sched;
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -86,9 +88,12 @@ impl FlushService {
         let s = Arc::clone(&shared);
         let flusher = std::thread::Builder::new()
             .name("ferromq-flush".into())
-            .spawn(move || match s.mode {
-                FlushDiskType::AsyncFlush => run_async(&s),
-                FlushDiskType::SyncFlush => run_sync(&s),
+            .spawn(move || {
+                sched::request_short_slice();
+                match s.mode {
+                    FlushDiskType::AsyncFlush => run_async(&s),
+                    FlushDiskType::SyncFlush => run_sync(&s),
+                }
             })?;
         let _ = shared.flusher.set(flusher.thread().clone());
         threads.push(flusher);
