@@ -64,9 +64,10 @@ pub enum NamesrvError {
         /// What the key expects.
         reason: &'static str,
     },
-    /// The blocking task that persists the KV config panicked or was cancelled.
-    #[error("kv config task failed")]
-    KvConfigTask(#[source] tokio::task::JoinError),
+    /// A background task (KV persistence, server loop, liveness timer) panicked or was
+    /// cancelled.
+    #[error("name server task failed")]
+    Task(#[source] tokio::task::JoinError),
     /// The listening socket could not be bound.
     #[error("cannot listen on {addr}")]
     Listen {

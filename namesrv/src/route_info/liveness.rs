@@ -7,6 +7,15 @@ use ferromq_remoting::body::DataVersion;
 
 use super::RouteInfoManager;
 
+/// A broker dropped by [`RouteInfoManager::scan_not_active_brokers`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExpiredBroker {
+    /// Its "ip:port".
+    pub broker_addr: String,
+    /// Peer address of the connection it registered over.
+    pub channel: Option<SocketAddr>,
+}
+
 impl RouteInfoManager {
     /// Whether `data_version` differs from the one `broker_addr` last registered (true for
     /// an unknown broker).
@@ -41,19 +50,24 @@ impl RouteInfoManager {
     }
 
     /// Drops every broker not seen for longer than its heartbeat timeout at `now`; returns
-    /// the addresses dropped.
-    pub fn scan_not_active_brokers(&mut self, now: Instant) -> Vec<String> {
-        let expired: Vec<String> = self
+    /// the brokers dropped with the connection each registered over (to be closed).
+    pub fn scan_not_active_brokers(&mut self, now: Instant) -> Vec<ExpiredBroker> {
+        let expired: Vec<ExpiredBroker> = self
             .broker_live_table
             .iter()
             .filter(|(_, live)| {
                 now.saturating_duration_since(live.last_update) > live.heartbeat_timeout
             })
-            .map(|(addr, _)| addr.clone())
+            .map(|(addr, live)| ExpiredBroker {
+                broker_addr: addr.clone(),
+                channel: live.channel,
+            })
             .collect();
-        for addr in &expired {
-            tracing::warn!(broker_addr = %addr, "broker expired: no heartbeat within its timeout");
-            self.remove_broker_addr(addr);
+        for broker in &expired {
+            tracing::warn!(
+                broker_addr = %broker.broker_addr, "broker expired: no heartbeat within its timeout"
+            );
+            self.remove_broker_addr(&broker.broker_addr);
         }
         expired
     }

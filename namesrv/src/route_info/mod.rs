@@ -12,6 +12,8 @@ use ferromq_remoting::body::{
 };
 
 mod liveness;
+
+pub use liveness::ExpiredBroker;
 mod query;
 #[cfg(test)]
 mod tests;

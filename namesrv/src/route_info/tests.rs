@@ -216,7 +216,11 @@ fn silent_brokers_expire_after_their_timeout() {
             .is_empty()
     );
     let expired = routes.scan_not_active_brokers(start + Duration::from_millis(351));
-    assert_eq!(expired, ["m:1"]);
+    let addrs: Vec<&str> = expired
+        .iter()
+        .map(|broker| broker.broker_addr.as_str())
+        .collect();
+    assert_eq!(addrs, ["m:1"]);
     assert!(routes.topic_route("T").is_none());
     assert!(routes.topic_route("U").is_some());
     assert!(!routes.cluster_info().broker_addr_table.contains_key("a"));
