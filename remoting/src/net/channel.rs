@@ -211,3 +211,95 @@ impl Channel {
         self.pending().clear();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn channel(queue: usize, pending_max: usize) -> (Channel, mpsc::Receiver<RemotingCommand>) {
+        let (tx, rx) = mpsc::channel(queue);
+        let addr: SocketAddr = ([127, 0, 0, 1], 9).into();
+        (
+            Channel::new(addr, addr, tx, pending_max, CancellationToken::new()),
+            rx,
+        )
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn send_past_the_write_queue_bound_waits_for_room() {
+        let (ch, mut rx) = channel(1, 8);
+        ch.send(RemotingCommand::response(0, None))
+            .await
+            .expect("room for one");
+        let second = tokio::time::timeout(
+            Duration::from_secs(1),
+            ch.send(RemotingCommand::response(1, None)),
+        );
+        assert!(second.await.is_err(), "one past the queue bound must wait");
+        assert_eq!(rx.recv().await.map(|c| c.code), Some(0));
+        ch.send(RemotingCommand::response(1, None))
+            .await
+            .expect("room again");
+        assert_eq!(rx.recv().await.map(|c| c.code), Some(1));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn invoke_matches_by_opaque_and_drops_strays() {
+        let (ch, mut rx) = channel(4, 8);
+        let peer = ch.clone();
+        let responder = tokio::spawn(async move {
+            let req = rx.recv().await.expect("request queued");
+            assert!(!req.is_response() && !req.is_oneway());
+            let mut stray = RemotingCommand::response(5, None);
+            stray.opaque = req.opaque.wrapping_add(1);
+            peer.complete(stray);
+            peer.complete(RemotingCommand::response_to(&req, 0, Some("mine".into())));
+        });
+        let resp = ch
+            .invoke(
+                RemotingCommand::request_no_header(1),
+                Duration::from_secs(5),
+            )
+            .await
+            .expect("answered");
+        assert_eq!(resp.remark.as_deref(), Some("mine"));
+        responder.await.expect("responder");
+        assert!(
+            ch.pending().is_empty(),
+            "the entry is gone after the answer"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn close_fails_pending_and_later_calls() {
+        let (ch, _rx) = channel(4, 8);
+        let waiting = {
+            let ch = ch.clone();
+            tokio::spawn(async move {
+                ch.invoke(
+                    RemotingCommand::request_no_header(1),
+                    Duration::from_secs(60),
+                )
+                .await
+            })
+        };
+        while ch.pending().is_empty() {
+            tokio::task::yield_now().await;
+        }
+        ch.close();
+        ch.fail_pending();
+        let err = waiting.await.expect("joins").expect_err("closed");
+        assert!(
+            matches!(err, RemotingError::ConnectionClosed { .. }),
+            "{err:?}"
+        );
+        assert!(ch.send(RemotingCommand::response(0, None)).await.is_err());
+        let err = ch
+            .invoke(
+                RemotingCommand::request_no_header(1),
+                Duration::from_secs(1),
+            )
+            .await;
+        assert!(matches!(err, Err(RemotingError::ConnectionClosed { .. })));
+    }
+}
