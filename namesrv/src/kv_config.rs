@@ -214,6 +214,22 @@ mod tests {
     }
 
     #[test]
+    fn one_byte_past_the_file_limit_is_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("kvConfig.json");
+        let file = File::create(&path).expect("create");
+        file.set_len(KV_CONFIG_FILE_MAX + 1).expect("sparse file");
+        let error = KvConfigManager::load(&path).expect_err("over the limit");
+        assert!(matches!(error, NamesrvError::KvConfigTooLarge { len, max, .. } if len == max + 1));
+        file.set_len(KV_CONFIG_FILE_MAX).expect("shrink");
+        // At the limit the file is read (and rejected only because NULs are not JSON).
+        assert!(matches!(
+            KvConfigManager::load(&path),
+            Err(NamesrvError::KvConfigParse { .. })
+        ));
+    }
+
+    #[test]
     fn failed_write_leaves_the_table_unchanged() {
         let dir = tempfile::tempdir().expect("tempdir");
         let blocker = dir.path().join("blocker");
