@@ -131,6 +131,10 @@ pub struct BrokerConfig {
     pub short_polling_time_mills: u64,
     /// Build the key index (`messageIndexEnable`): true.
     pub message_index_enable: bool,
+    /// Hash slots per index file (`maxHashSlotNum`): 5 000 000.
+    pub max_hash_slot_num: u32,
+    /// Entries per index file (`maxIndexNum`): 20 000 000.
+    pub max_index_num: u32,
     /// Broker permission bits (`brokerPermission`): 6 (read + write).
     pub broker_permission: i32,
     /// Re-registration period, ms (`registerNameServerPeriod`): 30000.
@@ -174,6 +178,8 @@ impl Default for BrokerConfig {
             long_polling_enable: true,
             short_polling_time_mills: 1000,
             message_index_enable: true,
+            max_hash_slot_num: 5_000_000,
+            max_index_num: 20_000_000,
             broker_permission: 6,
             register_name_server_period_ms: 30_000,
             register_broker_timeout_ms: 6000,
@@ -300,6 +306,8 @@ impl BrokerConfig {
             }
             "cleanResourceInterval" => self.clean_resource_interval_ms = parse_num(value)?,
             "messageIndexEnable" => self.message_index_enable = parse_bool(value)?,
+            "maxHashSlotNum" => self.max_hash_slot_num = parse_positive(value)?,
+            "maxIndexNum" => self.max_index_num = parse_positive(value)?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -369,6 +377,8 @@ impl BrokerConfig {
                 self.mapped_file_size_consume_queue.to_string(),
             ),
             ("maxMessageSize", self.max_message_size.to_string()),
+            ("maxHashSlotNum", self.max_hash_slot_num.to_string()),
+            ("maxIndexNum", self.max_index_num.to_string()),
             ("messageIndexEnable", self.message_index_enable.to_string()),
             ("namesrvAddr", self.namesrv_addr.join(";")),
             (
@@ -445,6 +455,8 @@ impl BrokerConfig {
             .saturating_add(RECORD_OVERHEAD_MAX)
             .min(ferromq_store::config::MAX_MESSAGE_SIZE_MAX);
         cfg.message_index_enable = self.message_index_enable;
+        cfg.max_hash_slot_num = self.max_hash_slot_num;
+        cfg.max_index_num = self.max_index_num;
         let entries = self.mapped_file_size_consume_queue / CQ_ENTRY_BYTES;
         cfg.mapped_file_size_consume_queue_entries = u32::try_from(entries).unwrap_or(u32::MAX);
         cfg
@@ -499,6 +511,13 @@ fn parse_bool(value: &str) -> Result<bool, &'static str> {
 
 fn parse_num<T: std::str::FromStr>(value: &str) -> Result<T, &'static str> {
     value.parse().map_err(|_| "a non-negative integer")
+}
+
+fn parse_positive(value: &str) -> Result<u32, &'static str> {
+    match value.parse::<u32>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err("a positive integer"),
+    }
 }
 
 fn parse_percent(value: &str) -> Result<u32, &'static str> {
