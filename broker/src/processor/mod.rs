@@ -26,4 +26,8 @@ pub mod send;
 pub fn register_all(server: &mut RemotingServer, ctx: &Arc<BrokerContext>) {
     send::register(server, ctx);
     pull::register(server, ctx);
+    client_manage::register(server, ctx);
+    consumer_manage::register(server, ctx);
+    admin::register(server, ctx);
+    query::register(server, ctx);
 }
