@@ -22,12 +22,15 @@ pub enum FlushDiskType {
     SyncFlush,
 }
 
-/// Which [`Backend`] holds the segment files.
-#[derive(Clone, Default)]
+/// Which [`Backend`] holds the segment files. The default is `Mmap` when the `mmap`
+/// feature is compiled in, else `IoUring` when only `io-uring` is.
+#[derive(Clone)]
 pub enum BackendChoice {
     /// memmap2 shared mappings (needs the `mmap` feature, on by default).
-    #[default]
     Mmap,
+    /// One io_uring per store (needs the `io-uring` feature); opening fails with
+    /// [`StoreError::BackendUnavailable`] when the kernel refuses io_uring.
+    IoUring,
     /// A backend supplied by the caller (tests pass `MemBackend` or `FaultBackend`).
     Custom(Arc<dyn Backend>),
 }
@@ -36,8 +39,52 @@ impl std::fmt::Debug for BackendChoice {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Mmap => f.write_str("Mmap"),
+            Self::IoUring => f.write_str("IoUring"),
             Self::Custom(b) => write!(f, "Custom({})", b.name()),
         }
+    }
+}
+
+impl Default for BackendChoice {
+    fn default() -> Self {
+        if cfg!(feature = "mmap") || !cfg!(feature = "io-uring") {
+            Self::Mmap
+        } else {
+            Self::IoUring
+        }
+    }
+}
+
+impl BackendChoice {
+    /// The choice named by broker.conf's `ioBackend`: `mmap` or `io_uring` (also
+    /// `io-uring`, `iouring`; ASCII case ignored). The name is accepted even when its
+    /// feature is not compiled in; opening the store reports that.
+    pub fn from_name(name: &str) -> Result<Self, StoreError> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "mmap" => Ok(Self::Mmap),
+            "io_uring" | "io-uring" | "iouring" => Ok(Self::IoUring),
+            other => Err(StoreError::ConfigInvalid {
+                reason: format!("ioBackend {other:?}: expected mmap or io_uring"),
+            }),
+        }
+    }
+
+    /// The backends compiled into this build, by their `ioBackend` names.
+    pub fn compiled() -> &'static [&'static str] {
+        &[
+            #[cfg(feature = "mmap")]
+            "mmap",
+            #[cfg(feature = "io-uring")]
+            "io_uring",
+        ]
+    }
+}
+
+impl std::str::FromStr for BackendChoice {
+    type Err = StoreError;
+
+    fn from_str(name: &str) -> Result<Self, StoreError> {
+        Self::from_name(name)
     }
 }
 
@@ -257,7 +304,7 @@ impl StoreConfig {
             mapped_file_size_consume_queue_entries: 300_000,
             max_hash_slot_num: 5_000_000,
             max_index_num: 20_000_000,
-            backend: BackendChoice::Mmap,
+            backend: BackendChoice::default(),
             clock: Arc::new(SystemClock),
             disk_probe: Arc::new(StatvfsProbe),
         }
@@ -310,6 +357,59 @@ impl StoreConfig {
             BackendChoice::Mmap => Err(StoreError::ConfigInvalid {
                 reason: "the mmap backend needs the `mmap` feature".into(),
             }),
+            #[cfg(feature = "io-uring")]
+            BackendChoice::IoUring => crate::io::uring::UringBackend::new()
+                .map(|b| Arc::new(b) as Arc<dyn Backend>)
+                .map_err(uring_unavailable),
+            #[cfg(not(feature = "io-uring"))]
+            BackendChoice::IoUring => Err(StoreError::ConfigInvalid {
+                reason: "ioBackend=io_uring needs the `io-uring` feature; use mmap".into(),
+            }),
         }
+    }
+}
+
+/// The store's error for a refused io_uring setup (the message already names the cause).
+pub fn uring_unavailable(source: io::Error) -> StoreError {
+    StoreError::BackendUnavailable {
+        backend: "io_uring",
+        source,
+    }
+}
+
+#[cfg(test)]
+mod backend_choice_tests {
+    use super::*;
+
+    #[test]
+    fn names_parse_and_unknown_names_are_refused() {
+        for (name, want) in [
+            ("mmap", "Mmap"),
+            ("io_uring", "IoUring"),
+            (" IO-URING ", "IoUring"),
+        ] {
+            let got: BackendChoice = name.parse().unwrap();
+            assert_eq!(format!("{got:?}"), want);
+        }
+        assert!(BackendChoice::from_name("aio").is_err());
+        assert!(!BackendChoice::compiled().is_empty() || cfg!(not(feature = "mmap")));
+    }
+
+    #[test]
+    fn refused_io_uring_is_a_clear_store_error() {
+        let refused = io::Error::new(
+            io::ErrorKind::PermissionDenied,
+            "io_uring backend unavailable: the kernel refused io_uring_setup (EPERM); use ioBackend=mmap instead",
+        );
+        let err = uring_unavailable(refused);
+        let text = err.to_string();
+        assert!(
+            text.contains("io_uring") && text.contains("ioBackend=mmap"),
+            "{text}"
+        );
+        assert!(
+            std::error::Error::source(&err).is_some(),
+            "the io::Error is kept"
+        );
     }
 }

@@ -125,4 +125,15 @@ pub enum StoreError {
         /// Which value and which limit.
         reason: String,
     },
+
+    /// The configured I/O backend cannot run here (e.g. the kernel refuses io_uring); the
+    /// message names the cause and the backend to use instead. Never silently replaced.
+    #[error("{backend} backend unavailable: {source}")]
+    BackendUnavailable {
+        /// `ioBackend` name of the refused backend.
+        backend: &'static str,
+        /// The refusal, with its cause.
+        #[source]
+        source: std::io::Error,
+    },
 }

@@ -18,6 +18,8 @@ pub mod fault;
 pub mod mem;
 #[cfg(feature = "mmap")]
 pub mod mmap;
+#[cfg(feature = "io-uring")]
+pub mod uring;
 
 use std::io;
 use std::path::{Path, PathBuf};

@@ -1,0 +1,244 @@
+//! [`UringFile`]: one segment file on the io_uring backend.
+//!
+//! Writes land in the file's [`WriteBuffer`] (encoded in place into an arena by
+//! `write_with`, or kept as the caller's own `Bytes` by `write_at`) and the ring thread
+//! writes them behind. `sync_data` queues the caller as a waiter and blocks until a batch
+//! that covers its bytes completed its fdatasync. Reads come from the buffer when it holds
+//! the range, else from the file through the ring.
+
+use std::fs::File;
+use std::io;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+
+use bytes::{Bytes, BytesMut};
+
+use super::buffer::{Lookup, WriteBuffer};
+use super::oneshot::Oneshot;
+use super::ring::{Command, RingHandle, RingShared, lock};
+use crate::io::SegmentFile;
+
+/// Size of the arena `write_with` encodes into (one allocation for many records).
+const ARENA_BYTES: usize = 256 * 1024;
+/// Most clean pieces kept per file as read cache.
+pub(super) const READ_CACHE_PIECES_MAX: usize = 16 * 1024;
+
+/// Per-file limits, from the backend's [`super::UringConfig`].
+#[derive(Debug, Clone, Copy)]
+pub(super) struct FileLimits {
+    /// Past this many unwritten bytes a writer waits for the ring.
+    pub(super) unwritten_bytes_max: usize,
+    /// Clean bytes kept as read cache.
+    pub(super) read_cache_bytes_max: usize,
+}
+
+/// What the writers, readers and the ring thread share about one file.
+#[derive(Debug, Default)]
+pub(super) struct FileState {
+    pub(super) buffer: WriteBuffer,
+    /// A `Service` command for this file is queued.
+    pub(super) queued: bool,
+    /// The ring has a batch of this file in flight.
+    pub(super) in_flight: bool,
+    /// Bytes were written since the last fdatasync went out.
+    pub(super) needs_fsync: bool,
+    pub(super) sync_waiters: Vec<Arc<Oneshot<io::Result<()>>>>,
+    /// The first failed write or fdatasync; the file refuses writes and syncs after it.
+    pub(super) failed: Option<String>,
+}
+
+/// The file's shared half: the ring thread holds it while an op of the file is in flight.
+#[derive(Debug)]
+pub(super) struct FileInner {
+    /// Unique within the process; keys the ring's batches.
+    pub(super) id: u64,
+    pub(super) path: PathBuf,
+    pub(super) file: File,
+    len: AtomicU64,
+    pub(super) state: Mutex<FileState>,
+    /// Signalled when a batch completes (unwritten bytes shrank).
+    pub(super) space: Condvar,
+    arena: Mutex<BytesMut>,
+    limits: FileLimits,
+}
+
+impl FileInner {
+    pub(super) fn new(path: PathBuf, file: File, len: u64, limits: FileLimits) -> Self {
+        static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+        Self {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            path,
+            file,
+            len: AtomicU64::new(len),
+            state: Mutex::new(FileState::default()),
+            space: Condvar::new(),
+            arena: Mutex::new(BytesMut::new()),
+            limits,
+        }
+    }
+
+    /// (bytes, pieces) of clean read cache kept: a quarter of the file at most.
+    pub(super) fn cache_limits(&self) -> (usize, usize) {
+        let quarter = usize::try_from(self.len.load(Ordering::Acquire) / 4).unwrap_or(usize::MAX);
+        (
+            self.limits.read_cache_bytes_max.min(quarter),
+            READ_CACHE_PIECES_MAX,
+        )
+    }
+}
+
+/// One file of the io_uring backend.
+pub struct UringFile {
+    inner: Arc<FileInner>,
+    ring: Arc<RingHandle>,
+}
+
+impl std::fmt::Debug for UringFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UringFile")
+            .field("path", &self.inner.path)
+            .field("len", &self.len())
+            .finish_non_exhaustive()
+    }
+}
+
+fn range_check(offset: u64, len: usize, file_len: u64) -> io::Result<()> {
+    match offset.checked_add(len as u64) {
+        Some(end) if end <= file_len => Ok(()),
+        _ => Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("range {offset}+{len} is past the file's end {file_len}"),
+        )),
+    }
+}
+
+impl UringFile {
+    pub(super) fn new(inner: FileInner, ring: Arc<RingHandle>) -> Self {
+        Self {
+            inner: Arc::new(inner),
+            ring,
+        }
+    }
+
+    fn shared(&self) -> &RingShared {
+        &self.ring.shared
+    }
+
+    /// Asks the ring to look at the file unless it already will.
+    fn schedule(&self, st: &mut FileState) {
+        if !st.queued && !st.in_flight {
+            st.queued = true;
+            self.shared()
+                .send(Command::Service(Arc::clone(&self.inner)));
+        }
+    }
+
+    fn buffer_write(&self, offset: u64, data: Bytes) -> io::Result<()> {
+        let mut st = lock(&self.inner.state);
+        if let Some(cause) = &st.failed {
+            return Err(io::Error::other(cause.clone()));
+        }
+        st.buffer.insert(offset, data);
+        self.schedule(&mut st);
+        while st.buffer.unwritten_bytes() > self.inner.limits.unwritten_bytes_max
+            && st.failed.is_none()
+        {
+            st = self
+                .inner
+                .space
+                .wait(st)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+        Ok(())
+    }
+
+    /// Preallocates `[0, len)` through the ring.
+    pub(super) fn fallocate(&self, len: u64) -> io::Result<()> {
+        let reply = Arc::new(Oneshot::default());
+        self.shared().send(Command::Fallocate {
+            file: Arc::clone(&self.inner),
+            len,
+            reply: Arc::clone(&reply),
+        });
+        reply.wait()
+    }
+
+    /// Bytes of read cache held (tests).
+    pub fn cached_bytes(&self) -> usize {
+        lock(&self.inner.state).buffer.clean_bytes()
+    }
+}
+
+impl SegmentFile for UringFile {
+    fn len(&self) -> u64 {
+        self.inner.len.load(Ordering::Acquire)
+    }
+
+    fn write_at(&self, offset: u64, data: Bytes) -> io::Result<()> {
+        range_check(offset, data.len(), self.len())?;
+        self.buffer_write(offset, data)
+    }
+
+    fn write_with(
+        &self,
+        offset: u64,
+        len: usize,
+        fill: &mut dyn FnMut(&mut [u8]),
+    ) -> io::Result<()> {
+        range_check(offset, len, self.len())?;
+        let data = {
+            let mut arena = lock(&self.inner.arena);
+            if arena.capacity() < len {
+                let size = ARENA_BYTES.min(usize::try_from(self.len()).unwrap_or(ARENA_BYTES));
+                *arena = BytesMut::with_capacity(size.max(len));
+            }
+            arena.resize(len, 0);
+            fill(&mut arena[..len]);
+            arena.split_to(len).freeze()
+        };
+        self.buffer_write(offset, data)
+    }
+
+    fn read_at(&self, offset: u64, len: usize) -> io::Result<Bytes> {
+        range_check(offset, len, self.len())?;
+        let lookup = lock(&self.inner.state).buffer.lookup(offset, len);
+        let overlay = match lookup {
+            Lookup::Whole(bytes) => return Ok(bytes),
+            Lookup::Partial(overlay) => overlay,
+        };
+        let reply = Arc::new(Oneshot::default());
+        self.shared().send(Command::Read {
+            file: Arc::clone(&self.inner),
+            offset,
+            len,
+            overlay,
+            reply: Arc::clone(&reply),
+        });
+        reply.wait()
+    }
+
+    fn sync_data(&self, _up_to: u64) -> io::Result<()> {
+        let waiter = Arc::new(Oneshot::default());
+        {
+            let mut st = lock(&self.inner.state);
+            if let Some(cause) = &st.failed {
+                return Err(io::Error::other(cause.clone()));
+            }
+            if !st.buffer.has_dirty() && !st.in_flight && !st.needs_fsync {
+                return Ok(());
+            }
+            st.sync_waiters.push(Arc::clone(&waiter));
+            self.schedule(&mut st);
+        }
+        waiter.wait()
+    }
+
+    fn set_len(&self, len: u64) -> io::Result<()> {
+        self.sync_data(self.len())?;
+        lock(&self.inner.state).buffer.truncate(len);
+        self.inner.file.set_len(len)?;
+        self.inner.len.store(len, Ordering::Release);
+        self.fallocate(len)
+    }
+}
