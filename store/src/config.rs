@@ -262,6 +262,11 @@ pub struct StoreConfig {
     pub max_index_num: u32,
     /// Where segment files live.
     pub backend: BackendChoice,
+    /// Whether the flush thread (and the io_uring backend's ring thread) ask for a short
+    /// scheduler slice (`sched_setattr`, 100 us; refused quietly where unsupported). On a
+    /// busy machine this is what keeps a sync flush near the disk's latency instead of a
+    /// scheduler tick (docs/benchmarks.md). Default true.
+    pub flush_thread_short_slice: bool,
     /// Time source (store timestamps, retention).
     pub clock: Arc<dyn Clock>,
     /// Disk usage source (retention, disk-full refusal).
@@ -305,6 +310,7 @@ impl StoreConfig {
             max_hash_slot_num: 5_000_000,
             max_index_num: 20_000_000,
             backend: BackendChoice::default(),
+            flush_thread_short_slice: true,
             clock: Arc::new(SystemClock),
             disk_probe: Arc::new(StatvfsProbe),
         }
@@ -358,9 +364,11 @@ impl StoreConfig {
                 reason: "the mmap backend needs the `mmap` feature".into(),
             }),
             #[cfg(feature = "io-uring")]
-            BackendChoice::IoUring => crate::io::uring::UringBackend::new()
-                .map(|b| Arc::new(b) as Arc<dyn Backend>)
-                .map_err(uring_unavailable),
+            BackendChoice::IoUring => {
+                crate::io::uring::UringBackend::from_env(self.flush_thread_short_slice)
+                    .map(|b| Arc::new(b) as Arc<dyn Backend>)
+                    .map_err(uring_unavailable)
+            }
             #[cfg(not(feature = "io-uring"))]
             BackendChoice::IoUring => Err(StoreError::ConfigInvalid {
                 reason: "ioBackend=io_uring needs the `io-uring` feature; use mmap".into(),

@@ -62,6 +62,9 @@ pub struct UringConfig {
     /// Per file: written bytes kept for reads without the ring (8 MiB, at most a quarter
     /// of the file).
     pub read_cache_bytes_max: usize,
+    /// Whether the ring thread asks for a short scheduler slice (it wakes the flush
+    /// thread when an fdatasync completes); default true.
+    pub short_slice: bool,
     /// Injected completion faults; tests only (`None` in production).
     pub faults: Option<Arc<UringFaults>>,
 }
@@ -72,6 +75,7 @@ impl Default for UringConfig {
             ring_entries: 256,
             write_buffer_bytes_max: 64 << 20,
             read_cache_bytes_max: 8 << 20,
+            short_slice: true,
             faults: None,
         }
     }
@@ -142,14 +146,22 @@ impl UringBackend {
     /// Test hook: when the environment variable [`SETUP_ERRNO_ENV`] holds an errno, the
     /// setup fails with it, so a test can open a whole store on a "refusing kernel".
     pub fn new() -> io::Result<Self> {
+        Self::from_env(true)
+    }
+
+    /// [`Self::new`] with the ring thread's short slice on or off (the store passes its
+    /// `flush_thread_short_slice`).
+    pub fn from_env(short_slice: bool) -> io::Result<Self> {
+        let cfg = UringConfig {
+            short_slice,
+            ..UringConfig::default()
+        };
         let injected = std::env::var(SETUP_ERRNO_ENV)
             .ok()
             .and_then(|v| v.trim().parse::<i32>().ok());
         match injected {
-            Some(errno) => Self::with_setup(UringConfig::default(), |_| {
-                Err(io::Error::from_raw_os_error(errno))
-            }),
-            None => Self::with_config(UringConfig::default()),
+            Some(errno) => Self::with_setup(cfg, |_| Err(io::Error::from_raw_os_error(errno))),
+            None => Self::with_config(cfg),
         }
     }
 
@@ -164,7 +176,11 @@ impl UringBackend {
         setup: impl FnOnce(u32) -> io::Result<IoUring>,
     ) -> io::Result<Self> {
         let ring = setup(cfg.ring_entries).map_err(setup_error)?;
-        let ring = Arc::new(RingHandle::start(ring, cfg.faults.clone())?);
+        let ring = Arc::new(RingHandle::start(
+            ring,
+            cfg.faults.clone(),
+            cfg.short_slice,
+        )?);
         Ok(Self { ring, cfg })
     }
 

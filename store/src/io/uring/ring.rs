@@ -87,7 +87,11 @@ pub(super) struct RingHandle {
 
 impl RingHandle {
     /// Starts the thread on `ring`.
-    pub(super) fn start(ring: IoUring, faults: Option<Arc<UringFaults>>) -> io::Result<Self> {
+    pub(super) fn start(
+        ring: IoUring,
+        faults: Option<Arc<UringFaults>>,
+        short_slice: bool,
+    ) -> io::Result<Self> {
         let (waker, wake_rx) = UnixStream::pair()?;
         waker.set_nonblocking(true)?;
         wake_rx.set_nonblocking(true)?;
@@ -104,6 +108,9 @@ impl RingHandle {
         let thread = std::thread::Builder::new()
             .name("ferromq-uring".into())
             .spawn(move || {
+                if short_slice {
+                    crate::flush::sched::request_short_slice();
+                }
                 Worker {
                     ring,
                     shared: worker_shared,
