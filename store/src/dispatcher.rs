@@ -74,6 +74,11 @@ impl DispatchShared {
         self.reput.load(Ordering::Acquire)
     }
 
+    /// Moves the reput offset back (recovery only, before the thread starts).
+    pub(crate) fn restart_from(&self, offset: u64) {
+        self.reput.store(offset, Ordering::Release);
+    }
+
     /// STORETIMESTAMP of the last dispatched record.
     pub(crate) fn last_store_timestamp(&self) -> i64 {
         self.last_store_ts.load(Ordering::Acquire)

@@ -109,7 +109,20 @@ pub(crate) fn redispatch(
     dispatch: &DispatchShared,
     end: u64,
 ) -> Result<(), StoreError> {
-    let reached = dispatch.dispatch_until(end)?;
+    let reached = match dispatch.dispatch_until(end) {
+        // A queue misses entries older than where re-dispatch started (its files lost more
+        // than the checkpoint promised, or the clock went back): rebuild from the start;
+        // entries already present are skipped, so this only fills the holes.
+        Err(StoreError::ConsumeQueueGap { .. }) if dispatch.reput_offset() > log.min_offset() => {
+            tracing::warn!(
+                from = log.min_offset(),
+                "consume queue gap during recovery; re-dispatching from the log's start"
+            );
+            dispatch.restart_from(log.min_offset());
+            dispatch.dispatch_until(end)?
+        }
+        other => other?,
+    };
     if reached < end {
         tracing::warn!(reached, end, "re-dispatch stopped before the recovered end");
     }

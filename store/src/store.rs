@@ -158,11 +158,7 @@ impl Store {
         inner.log.stop();
         let result = (|| {
             inner.log.flush()?;
-            inner.cq.flush(0)?;
-            if let Some(index) = &inner.index {
-                index.flush()?;
-            }
-            inner.write_checkpoint()?;
+            inner.flush_logics()?;
             if inner.log.io_failure().is_none() {
                 checkpoint::remove_abort_file(&inner.cfg.store_path_root_dir.join("abort"))?;
             }
