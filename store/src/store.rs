@@ -330,3 +330,11 @@ fn run_maintenance(inner: &StoreInner) {
         }
     }
 }
+
+// The broker shares one store across tokio tasks and moves put handles between them.
+const _: () = {
+    const fn send_sync<T: Send + Sync>() {}
+    const fn send<T: Send>() {}
+    send_sync::<Store>();
+    send::<crate::flush::PutHandle>();
+};
