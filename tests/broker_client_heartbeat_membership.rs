@@ -279,3 +279,32 @@ async fn heartbeat_v2_reports_subscription_changes() {
     );
     cluster.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn heartbeat_one_past_the_group_limit_is_refused() {
+    let cluster = TestCluster::start().await;
+    let max = ferromq_broker::processor::client_manage::HEARTBEAT_GROUPS_MAX;
+    let data = HeartbeatData {
+        client_id: "127.0.0.1@many".into(),
+        producer_data_set: (0..=max)
+            .map(|i| ProducerData {
+                group_name: format!("p{i}"),
+            })
+            .collect(),
+        ..HeartbeatData::default()
+    };
+    let cmd = RemotingCommand::request_no_header(request_code::HEART_BEAT)
+        .with_body(to_json(&data, JsonStyle::Standard).expect("encodes"));
+    let resp = cluster.invoke(cmd).await;
+    assert_eq!(resp.code, response_code::SYSTEM_ERROR);
+    assert!(
+        cluster
+            .broker()
+            .context()
+            .producers
+            .group_names()
+            .is_empty(),
+        "nothing registered"
+    );
+    cluster.shutdown().await;
+}

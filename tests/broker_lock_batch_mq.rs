@@ -73,3 +73,21 @@ async fn queues_are_locked_by_one_client_at_a_time() {
     assert_eq!(lock(&cluster, "c2", &[2]).await, mqs(&[2]));
     cluster.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lock_request_one_past_the_queue_limit_is_refused() {
+    let cluster = TestCluster::start().await;
+    let max = i32::try_from(ferromq_broker::lock::LOCK_BATCH_QUEUES_MAX).expect("fits");
+    let ids: Vec<i32> = (0..max).collect();
+    assert_eq!(lock(&cluster, "c1", &ids).await.len(), ids.len());
+    let body = LockBatchRequestBody {
+        consumer_group: "lock-group".into(),
+        client_id: "c1".into(),
+        only_this_broker: false,
+        mq_set: mqs(&(0..=max).collect::<Vec<_>>()),
+    };
+    let cmd = RemotingCommand::request_no_header(request_code::LOCK_BATCH_MQ)
+        .with_body(to_json(&body, JsonStyle::Standard).expect("encodes"));
+    assert_eq!(cluster.invoke(cmd).await.code, response_code::SYSTEM_ERROR);
+    cluster.shutdown().await;
+}

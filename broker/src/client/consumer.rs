@@ -101,6 +101,7 @@ struct Shared {
     watcher: Watcher,
     clock: Arc<dyn Clock>,
     channel_expired_ms: i64,
+    groups_max: usize,
 }
 
 impl Shared {
@@ -172,8 +173,18 @@ impl ConsumerManager {
                 watcher: Watcher::default(),
                 clock,
                 channel_expired_ms,
+                groups_max: CLIENT_GROUPS_MAX,
             }),
         }
+    }
+
+    /// Lowers the group limit (tests go one past it without 100 000 groups).
+    #[cfg(test)]
+    pub(crate) fn with_groups_max(mut self, max: usize) -> Self {
+        if let Some(shared) = Arc::get_mut(&mut self.shared) {
+            shared.groups_max = max;
+        }
+        self
     }
 
     /// Registers `member` in `reg.group` (HEART_BEAT). Returns whether the group changed
@@ -187,7 +198,7 @@ impl ConsumerManager {
         let channel = member.channel.clone();
         let (changed, new_member, to_notify) = {
             let mut groups = shared.groups();
-            if !groups.contains_key(reg.group) && groups.len() >= CLIENT_GROUPS_MAX {
+            if !groups.contains_key(reg.group) && groups.len() >= shared.groups_max {
                 tracing::warn!(
                     group = reg.group,
                     "consumer group table full; registration dropped"

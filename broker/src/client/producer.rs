@@ -18,6 +18,7 @@ struct Shared {
     watcher: Watcher,
     clock: Arc<dyn Clock>,
     channel_expired_ms: i64,
+    groups_max: usize,
 }
 
 impl Shared {
@@ -72,8 +73,18 @@ impl ProducerManager {
                 watcher: Watcher::default(),
                 clock,
                 channel_expired_ms,
+                groups_max: CLIENT_GROUPS_MAX,
             }),
         }
+    }
+
+    /// Lowers the group limit (tests go one past it without 100 000 groups).
+    #[cfg(test)]
+    pub(crate) fn with_groups_max(mut self, max: usize) -> Self {
+        if let Some(shared) = Arc::get_mut(&mut self.shared) {
+            shared.groups_max = max;
+        }
+        self
     }
 
     /// Registers (or refreshes) `member` in `group` (HEART_BEAT).
@@ -84,7 +95,7 @@ impl ProducerManager {
         let channel = member.channel.clone();
         let is_new = {
             let mut groups = shared.groups();
-            if !groups.contains_key(group) && groups.len() >= CLIENT_GROUPS_MAX {
+            if !groups.contains_key(group) && groups.len() >= shared.groups_max {
                 tracing::warn!(group, "producer group table full; registration dropped");
                 return;
             }

@@ -270,3 +270,20 @@ async fn producers_register_expire_and_leave_on_close() {
     .await
     .expect("closed member dropped");
 }
+
+#[tokio::test]
+async fn group_count_limit_is_enforced_one_past() {
+    let mut rig = rig().await;
+    let a = TestClient::new();
+    let ch = a.connect(&mut rig).await;
+    let subs = [sub("T", 1)];
+    let m = ConsumerManager::new().with_groups_max(1);
+    assert!(m.register(member(&ch, "a@1"), reg("g1", &subs)));
+    assert!(!m.register(member(&ch, "a@1"), reg("g2", &subs)));
+    assert_eq!(m.group_names().len(), 1);
+    let p = ProducerManager::new().with_groups_max(1);
+    p.register("p1", member(&ch, "a@1"));
+    p.register("p2", member(&ch, "a@1"));
+    assert!(p.connections("p2").is_none());
+    assert!(p.connections("p1").is_some());
+}

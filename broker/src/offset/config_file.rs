@@ -198,4 +198,17 @@ mod tests {
         fs::write(bak_path(&path), b"also garbage").expect("writes");
         assert!(load(&path, parse_text).is_err());
     }
+
+    #[test]
+    fn file_one_past_the_limit_is_refused_without_reading_it() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("x.json");
+        let file = File::create(&path).expect("creates");
+        file.set_len(CONFIG_FILE_LEN_MAX + 1).expect("sparse file");
+        let err = load(&path, parse_text).expect_err("refused");
+        assert!(
+            matches!(err, BrokerError::ConfigFileInvalid { .. }),
+            "{err:?}"
+        );
+    }
 }

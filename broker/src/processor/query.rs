@@ -127,15 +127,7 @@ impl QueryMessageProcessor {
             index_last_update_phyoffset: i64::try_from(found.index_last_update_phys_offset)
                 .unwrap_or(i64::MAX),
         };
-        let mut total = 0usize;
-        let parts: Vec<Bytes> = found
-            .messages
-            .into_iter()
-            .take_while(|m| {
-                total += m.len();
-                total <= QUERY_BODY_BYTES_MAX
-            })
-            .collect();
+        let parts = cap_total_bytes(found.messages, QUERY_BODY_BYTES_MAX);
         if parts.is_empty() {
             return refuse(
                 response_code::QUERY_NOT_FOUND,
@@ -245,5 +237,40 @@ impl QueryMessageProcessor {
                 })
             })
             .collect()
+    }
+}
+
+/// The leading records whose sizes add up to at most `max_bytes`.
+fn cap_total_bytes(messages: Vec<Bytes>, max_bytes: usize) -> Vec<Bytes> {
+    let mut total = 0usize;
+    messages
+        .into_iter()
+        .take_while(|m| {
+            total = total.saturating_add(m.len());
+            total <= max_bytes
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn body_stops_before_the_byte_limit() {
+        let msgs = || {
+            vec![
+                Bytes::from(vec![0u8; 4]),
+                Bytes::from(vec![1u8; 4]),
+                Bytes::from(vec![2u8; 4]),
+            ]
+        };
+        assert_eq!(cap_total_bytes(msgs(), 12).len(), 3);
+        assert_eq!(
+            cap_total_bytes(msgs(), 11).len(),
+            2,
+            "one byte short of the third"
+        );
+        assert_eq!(cap_total_bytes(msgs(), 3).len(), 0);
     }
 }

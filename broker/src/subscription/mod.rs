@@ -57,6 +57,7 @@ fn now_ms() -> i64 {
 pub struct SubscriptionGroupManager {
     path: PathBuf,
     auto_create: bool,
+    groups_max: usize,
     table: Mutex<SubscriptionGroupWrapper>,
     persist_lock: Mutex<()>,
 }
@@ -103,6 +104,7 @@ impl SubscriptionGroupManager {
         Ok(Self {
             path,
             auto_create,
+            groups_max: SUBSCRIPTION_GROUPS_MAX,
             table: Mutex::new(table),
             persist_lock: Mutex::new(()),
         })
@@ -111,6 +113,12 @@ impl SubscriptionGroupManager {
     fn table(&self) -> MutexGuard<'_, SubscriptionGroupWrapper> {
         // Updates are single inserts/removes, so a poisoned table is still whole.
         self.table.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Lowers the group limit (tests go one past it without creating 100 000 groups).
+    #[cfg(test)]
+    pub(crate) fn set_groups_max(&mut self, max: usize) {
+        self.groups_max = max;
     }
 
     /// The file this manager persists to.
@@ -143,7 +151,7 @@ impl SubscriptionGroupManager {
             if let Some(found) = table.subscription_group_table.get(group) {
                 return Some(found.clone());
             }
-            if table.subscription_group_table.len() >= SUBSCRIPTION_GROUPS_MAX {
+            if table.subscription_group_table.len() >= self.groups_max {
                 tracing::warn!(group, "subscription group table full; not auto-creating");
                 return None;
             }
@@ -169,7 +177,7 @@ impl SubscriptionGroupManager {
             let exists = table
                 .subscription_group_table
                 .contains_key(&config.group_name);
-            if !exists && table.subscription_group_table.len() >= SUBSCRIPTION_GROUPS_MAX {
+            if !exists && table.subscription_group_table.len() >= self.groups_max {
                 return Err(BrokerError::GroupInvalid {
                     group: config.group_name.clone(),
                     reason: "the broker holds too many subscription groups",

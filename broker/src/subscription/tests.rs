@@ -113,3 +113,16 @@ fn group_name_rules() {
     assert!(validate_group("a@b").is_err());
     assert!(validate_group("é").is_err());
 }
+
+#[test]
+fn group_count_limit_is_enforced_one_past() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut m = SubscriptionGroupManager::load(dir.path(), true).expect("loads");
+    m.set_groups_max(BUILT_IN_GROUPS.len() + 1);
+    assert!(m.find_or_create("last-one").is_some());
+    assert!(m.find_or_create("one-past").is_none());
+    assert!(m.update(SubscriptionGroupConfig::new("one-past")).is_err());
+    // Updating an existing group is still allowed at the limit.
+    m.update(SubscriptionGroupConfig::new("last-one"))
+        .expect("updates");
+}

@@ -162,94 +162,96 @@ fn runtime_text(ms: i64) -> String {
     )
 }
 
-/// GET_BROKER_RUNTIME_INFO.
-pub(super) fn info(
-    ctx: &BrokerContext,
-    stats: &RuntimeStats,
-    request: &RemotingCommand,
-) -> RemotingCommand {
-    let now = take_sample(ctx);
-    let store = &ctx.store;
-    let (min_phys, max_phys) = (store.min_phys_offset(), store.max_phys_offset());
-    let mut t = BTreeMap::new();
-    let mut put = |k: &str, v: String| {
-        t.insert(k.to_owned(), v);
-    };
-    put("brokerVersionDesc", "V5_3_3".into());
-    put("brokerVersion", version::CURRENT.to_string());
-    put(
-        "brokerActive",
-        ctx.config.broker_role.is_master().to_string(),
-    );
-    put("bootTimestamp", stats.boot.at_ms.to_string());
-    put("runtime", runtime_text(now.at_ms - stats.boot.at_ms));
-    for prefix in ["msgPutTotalYesterdayMorning", "msgPutTotalTodayMorning"] {
-        put(prefix, stats.boot.put_total.to_string());
+type Table = BTreeMap<String, String>;
+
+fn put(t: &mut Table, key: &str, value: impl ToString) {
+    t.insert(key.to_owned(), value.to_string());
+}
+
+/// Version, uptime, message totals and TPS.
+fn message_figures(t: &mut Table, ctx: &BrokerContext, stats: &RuntimeStats, now: Sample) {
+    put(t, "brokerVersionDesc", "V5_3_3");
+    put(t, "brokerVersion", version::CURRENT);
+    put(t, "brokerActive", ctx.config.broker_role.is_master());
+    put(t, "bootTimestamp", stats.boot.at_ms);
+    put(t, "runtime", runtime_text(now.at_ms - stats.boot.at_ms));
+    for key in ["msgPutTotalYesterdayMorning", "msgPutTotalTodayMorning"] {
+        put(t, key, stats.boot.put_total);
     }
-    put("msgPutTotalTodayNow", now.put_total.to_string());
-    for prefix in ["msgGetTotalYesterdayMorning", "msgGetTotalTodayMorning"] {
-        put(prefix, stats.boot.get_total.to_string());
+    put(t, "msgPutTotalTodayNow", now.put_total);
+    for key in ["msgGetTotalYesterdayMorning", "msgGetTotalTodayMorning"] {
+        put(t, key, stats.boot.get_total);
     }
-    put("msgGetTotalTodayNow", now.get_total.to_string());
-    let put_tps = stats.tps(now, |s| s.put_total);
+    put(t, "msgGetTotalTodayNow", now.get_total);
+    put(t, "putTps", stats.tps(now, |s| s.put_total));
     let get_tps = stats.tps(now, |s| s.get_total);
-    put("putTps", put_tps);
     for key in [
         "getFoundTps",
         "getTotalTps",
         "getTransferredTps",
         "getTransferedTps",
     ] {
-        put(key, get_tps.clone());
+        put(t, key, &get_tps);
     }
-    put("getMissTps", "0.00 0.00 0.00".into());
+    put(t, "getMissTps", "0.00 0.00 0.00");
     put(
+        t,
         "putMessageTimesTotal",
-        now.put_total
-            .saturating_sub(stats.boot.put_total)
-            .to_string(),
+        now.put_total.saturating_sub(stats.boot.put_total),
     );
+}
+
+/// Commit log offsets, dispatch and flush backlog, disk usage, and the pool figures.
+fn store_figures(t: &mut Table, ctx: &BrokerContext, stats: &RuntimeStats) {
+    let store = &ctx.store;
+    let (min_phys, max_phys) = (store.min_phys_offset(), store.max_phys_offset());
     put(
+        t,
         "putMessageSizeTotal",
-        max_phys.saturating_sub(stats.boot_phys_offset).to_string(),
+        max_phys.saturating_sub(stats.boot_phys_offset),
     );
-    put("commitLogMinOffset", min_phys.to_string());
-    put("commitLogMaxOffset", max_phys.to_string());
+    put(t, "commitLogMinOffset", min_phys);
+    put(t, "commitLogMaxOffset", max_phys);
     put(
+        t,
         "dispatchBehindBytes",
-        max_phys
-            .saturating_sub(store.dispatched_offset())
-            .to_string(),
+        max_phys.saturating_sub(store.dispatched_offset()),
     );
-    put(
-        "remainHowManyDataToFlush",
-        human_bytes(max_phys.saturating_sub(store.flushed_phys_offset())),
-    );
+    let unflushed = max_phys.saturating_sub(store.flushed_phys_offset());
+    put(t, "remainHowManyDataToFlush", human_bytes(unflushed));
     let earliest = store
         .message_by_phys_offset(min_phys)
         .and_then(|r| ferromq_store::commitlog::record::store_timestamp_of(&r))
         .unwrap_or(-1);
-    put("earliestMessageTimeStamp", earliest.to_string());
+    put(t, "earliestMessageTimeStamp", earliest);
     let ratio = StatvfsProbe
         .used_ratio(&ctx.config.store_path_root_dir)
         .unwrap_or(-1.0);
-    put("commitLogDiskRatio", ratio.to_string());
-    put("consumeQueueDiskRatio", ratio.to_string());
-    put("pageCacheLockTimeMills", "0".into());
-    put("startAcceptSendRequestTimeStamp", "0".into());
+    put(t, "commitLogDiskRatio", ratio);
+    put(t, "consumeQueueDiskRatio", ratio);
+    put(t, "pageCacheLockTimeMills", 0);
+    put(t, "startAcceptSendRequestTimeStamp", 0);
     for key in ["timerReadBehind", "timerOffsetBehind", "timerCongestNum"] {
-        put(key, "0".into());
+        put(t, key, 0);
     }
-    put("timerEnqueueTps", "0.0".into());
-    put("timerDequeueTps", "0.0".into());
+    put(t, "timerEnqueueTps", "0.0");
+    put(t, "timerDequeueTps", "0.0");
     for pool in ["send", "pull", "litePull", "query", "ack"] {
-        put(&format!("{pool}ThreadPoolQueueSize"), "0".into());
-        put(
-            &format!("{pool}ThreadPoolQueueHeadWaitTimeMills"),
-            "0".into(),
-        );
+        put(t, &format!("{pool}ThreadPoolQueueSize"), 0);
+        put(t, &format!("{pool}ThreadPoolQueueHeadWaitTimeMills"), 0);
     }
-    json(request, &KvTable { table: t })
+}
+
+/// GET_BROKER_RUNTIME_INFO.
+pub(super) fn info(
+    ctx: &BrokerContext,
+    stats: &RuntimeStats,
+    request: &RemotingCommand,
+) -> RemotingCommand {
+    let mut table = Table::new();
+    message_figures(&mut table, ctx, stats, take_sample(ctx));
+    store_figures(&mut table, ctx, stats);
+    json(request, &KvTable { table })
 }
 
 #[cfg(test)]
