@@ -1,10 +1,15 @@
 //! A child process (this test binary re-executed with `FERROMQ_CRASH_CHILD_DIR` set)
-//! appends on the mmap backend and is killed with SIGKILL at random moments. After each
+//! appends on a disk backend (mmap or io_uring: each test runs once per backend) and is
+//! killed with SIGKILL at random moments. After each
 //! kill the store reopens through the crash path: the log ends at a record boundary,
 //! every record reads back with good CRCs, each queue holds an unbroken sequence that
 //! agrees with the log, and every acknowledged message is there (SIGKILL keeps the page
 //! cache; under SYNC_FLUSH the acknowledgement also means the bytes were fdatasync'ed).
+//! One exception, by design: io_uring under ASYNC_FLUSH acknowledges bytes still in its
+//! user-space write buffer, so a SIGKILL may lose the last acknowledged ones there; that
+//! round checks the rest (record boundary, valid prefix, queues agree with the log).
 
+#[macro_use]
 mod common;
 
 use std::io::{BufRead, BufReader, Write};
@@ -12,14 +17,18 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use common::Kind;
+use ferromq_store::config::BackendChoice;
 use ferromq_store::{FlushDiskType, PutStatus, Store, StoreConfig};
 
 const CHILD_DIR_ENV: &str = "FERROMQ_CRASH_CHILD_DIR";
 const CHILD_MODE_ENV: &str = "FERROMQ_CRASH_CHILD_MODE";
+const CHILD_BACKEND_ENV: &str = "FERROMQ_CRASH_CHILD_BACKEND";
 const QUEUES: u32 = 2;
 
-fn config(dir: &Path, mode: FlushDiskType) -> StoreConfig {
+fn config(dir: &Path, mode: FlushDiskType, backend: &str) -> StoreConfig {
     let mut cfg = StoreConfig::new(dir);
+    cfg.backend = BackendChoice::from_name(backend).expect("backend name");
     cfg.mapped_file_size_commit_log = 64 * 1024;
     cfg.mapped_file_size_consume_queue_entries = 512;
     cfg.max_hash_slot_num = 256;
@@ -40,7 +49,8 @@ fn child_appender() {
         Ok("sync") => FlushDiskType::SyncFlush,
         _ => FlushDiskType::AsyncFlush,
     };
-    let store = Store::open(config(Path::new(&dir), mode)).expect("child open");
+    let backend = std::env::var(CHILD_BACKEND_ENV).unwrap_or_else(|_| "mmap".into());
+    let store = Store::open(config(Path::new(&dir), mode, &backend)).expect("child open");
     let mut next: Vec<u64> = (0..QUEUES).map(|q| store.max_offset("C", q)).collect();
     let mut out = std::io::stdout().lock();
     for i in 0u64.. {
@@ -62,7 +72,13 @@ fn child_appender() {
     }
 }
 
-fn run_rounds(mode: &str, rounds: u32, seed_default: u64) {
+fn run_rounds(kind: Kind, mode: &str, rounds: u32, seed_default: u64) {
+    let backend = match kind {
+        Kind::IoUring => "io_uring",
+        _ => "mmap",
+    };
+    // See the module docs: the one combination whose acknowledgement precedes the write.
+    let acked_must_survive = !(kind == Kind::IoUring && mode == "async");
     let (mut rng, seed) = common::Rng::from_env(seed_default);
     let dir = tempfile::tempdir().unwrap();
     let flush = if mode == "sync" {
@@ -82,6 +98,7 @@ fn run_rounds(mode: &str, rounds: u32, seed_default: u64) {
             ])
             .env(CHILD_DIR_ENV, dir.path())
             .env(CHILD_MODE_ENV, mode)
+            .env(CHILD_BACKEND_ENV, backend)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -108,8 +125,9 @@ fn run_rounds(mode: &str, rounds: u32, seed_default: u64) {
         let acked = reader.join().unwrap();
         total_acked += acked.iter().flatten().count();
 
-        let ctx = format!("mode {mode} seed {seed} round {round}");
-        let store = Store::open(config(dir.path(), flush)).unwrap_or_else(|e| panic!("{ctx}: {e}"));
+        let ctx = format!("{backend} mode {mode} seed {seed} round {round}");
+        let store = Store::open(config(dir.path(), flush, backend))
+            .unwrap_or_else(|e| panic!("{ctx}: {e}"));
         common::settle(&store);
         assert_eq!(store.dispatched_offset(), store.max_phys_offset(), "{ctx}");
         for queue in 0..QUEUES {
@@ -119,7 +137,7 @@ fn run_rounds(mode: &str, rounds: u32, seed_default: u64) {
                 kept,
                 "{ctx}: queue {queue} disagrees with the log"
             );
-            if let Some(last) = acked[queue as usize] {
+            if let Some(last) = acked[queue as usize].filter(|_| acked_must_survive) {
                 assert!(
                     kept > last,
                     "{ctx}: acknowledged {queue}/{last} lost (kept {kept})"
@@ -134,12 +152,12 @@ fn run_rounds(mode: &str, rounds: u32, seed_default: u64) {
     );
 }
 
-#[test]
-fn killed_async_appender_recovers_to_a_record_boundary() {
-    run_rounds("async", 12, 0xC0FFEE);
+per_backend!(killed_async_appender_recovers_to_a_record_boundary: mmap, io_uring);
+fn killed_async_appender_recovers_to_a_record_boundary(kind: Kind) {
+    run_rounds(kind, "async", 10, 0xC0FFEE);
 }
 
-#[test]
-fn killed_sync_appender_keeps_every_acknowledged_message() {
-    run_rounds("sync", 10, 0xBEEF);
+per_backend!(killed_sync_appender_keeps_every_acknowledged_message: mmap, io_uring);
+fn killed_sync_appender_keeps_every_acknowledged_message(kind: Kind) {
+    run_rounds(kind, "sync", 10, 0xBEEF);
 }

@@ -1,16 +1,15 @@
 //! Random byte flips and truncation in the last segment: recovery cuts the log at the
 //! first damaged record, serves only valid records, keeps the consume queue in line, and
-//! new appends continue from the cut.
+//! new appends continue from the cut. Runs on every backend.
 
+#[macro_use]
 mod common;
 
-use std::sync::Arc;
-
-use ferromq_store::io::mem::MemBackend;
+use common::{Kind, TestBackend};
 use ferromq_store::{PutStatus, Store};
 
-fn filled_store(dir: &std::path::Path, backend: Arc<MemBackend>) -> u64 {
-    let store = Store::open(common::small_config(dir, backend)).unwrap();
+fn filled_store(dir: &std::path::Path, tb: &TestBackend) -> u64 {
+    let store = Store::open(common::small_config(dir, tb.backend())).unwrap();
     let mut n = 0;
     for seq in 0..45 {
         store.put(common::message("T", 0, seq, 170)).wait();
@@ -20,8 +19,8 @@ fn filled_store(dir: &std::path::Path, backend: Arc<MemBackend>) -> u64 {
     n
 }
 
-fn check_reopened(dir: &std::path::Path, backend: Arc<MemBackend>, total: u64, ctx: &str) {
-    let store = Store::open(common::small_config(dir, backend)).unwrap();
+fn check_reopened(dir: &std::path::Path, tb: &TestBackend, total: u64, ctx: &str) {
+    let store = Store::open(common::small_config(dir, tb.backend())).unwrap();
     common::settle(&store);
     let kept = common::assert_prefix(&store, "T", 0) as u64;
     assert!(kept <= total, "{ctx}");
@@ -44,45 +43,45 @@ fn check_reopened(dir: &std::path::Path, backend: Arc<MemBackend>, total: u64, c
     );
 }
 
-#[test]
-fn flipped_bytes_cut_the_log_at_the_damaged_record() {
+per_backend!(flipped_bytes_cut_the_log_at_the_damaged_record);
+fn flipped_bytes_cut_the_log_at_the_damaged_record(kind: Kind) {
     let (mut rng, seed) = common::Rng::from_env(0x5EED_0002);
     for round in 0..20 {
         let dir = tempfile::tempdir().unwrap();
-        let backend = Arc::new(MemBackend::new());
-        let total = filled_store(dir.path(), backend.clone());
-        let (path, mut bytes) = common::last_segment(&backend, dir.path());
+        let tb = TestBackend::new(kind);
+        let total = filled_store(dir.path(), &tb);
+        let (path, mut bytes) = common::last_segment_of(&tb, dir.path());
         let used = bytes.iter().rposition(|b| *b != 0).map_or(1, |p| p + 1) as u64;
         for _ in 0..1 + rng.below(3) {
             let at = rng.below(used) as usize;
             bytes[at] ^= 1 << rng.below(8);
         }
-        backend.put_file(&path, bytes);
+        tb.put_file(&path, bytes);
         check_reopened(
             dir.path(),
-            backend,
+            &tb,
             total,
-            &format!("seed {seed} round {round}"),
+            &format!("{kind:?} seed {seed} round {round}"),
         );
     }
 }
 
-#[test]
-fn truncated_last_segment_is_cut_and_extended() {
+per_backend!(truncated_last_segment_is_cut_and_extended);
+fn truncated_last_segment_is_cut_and_extended(kind: Kind) {
     let (mut rng, seed) = common::Rng::from_env(0x5EED_0003);
     for round in 0..10 {
         let dir = tempfile::tempdir().unwrap();
-        let backend = Arc::new(MemBackend::new());
-        let total = filled_store(dir.path(), backend.clone());
-        let (path, mut bytes) = common::last_segment(&backend, dir.path());
+        let tb = TestBackend::new(kind);
+        let total = filled_store(dir.path(), &tb);
+        let (path, mut bytes) = common::last_segment_of(&tb, dir.path());
         let used = bytes.iter().rposition(|b| *b != 0).map_or(1, |p| p + 1) as u64;
         bytes.truncate(rng.below(used) as usize);
-        backend.put_file(&path, bytes);
+        tb.put_file(&path, bytes);
         check_reopened(
             dir.path(),
-            backend,
+            &tb,
             total,
-            &format!("seed {seed} round {round}"),
+            &format!("{kind:?} seed {seed} round {round}"),
         );
     }
 }

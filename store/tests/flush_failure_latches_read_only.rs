@@ -1,18 +1,20 @@
 //! A failed fsync or write latches the store read-only: the waiting put and every later
 //! put report IoFailed, never PutOk, and the abort file stays for a crash recovery.
+//! Runs on every backend.
 
+#[macro_use]
 mod common;
 
 use std::sync::Arc;
 
+use common::{Kind, TestBackend};
 use ferromq_store::io::fault::FaultBackend;
-use ferromq_store::io::mem::MemBackend;
 use ferromq_store::{FlushDiskType, PutStatus, Store};
 
-#[test]
-fn failed_sync_is_never_reported_stored() {
+per_backend!(failed_sync_is_never_reported_stored);
+fn failed_sync_is_never_reported_stored(kind: Kind) {
     let dir = tempfile::tempdir().unwrap();
-    let fault = FaultBackend::new(Arc::new(MemBackend::new()));
+    let fault = FaultBackend::new(TestBackend::new(kind).backend());
     let mut cfg = common::small_config(dir.path(), Arc::new(fault.clone()));
     cfg.flush_disk_type = FlushDiskType::SyncFlush;
     let store = Store::open(cfg).unwrap();
@@ -36,10 +38,10 @@ fn failed_sync_is_never_reported_stored() {
     );
 }
 
-#[test]
-fn failed_write_latches_the_store() {
+per_backend!(failed_write_latches_the_store);
+fn failed_write_latches_the_store(kind: Kind) {
     let dir = tempfile::tempdir().unwrap();
-    let fault = FaultBackend::new(Arc::new(MemBackend::new()));
+    let fault = FaultBackend::new(TestBackend::new(kind).backend());
     let store = Store::open(common::small_config(dir.path(), Arc::new(fault.clone()))).unwrap();
     assert_eq!(
         store.put(common::message("T", 0, 0, 10)).wait().status,

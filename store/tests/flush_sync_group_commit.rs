@@ -1,21 +1,22 @@
 //! Under SYNC_FLUSH a put resolves only once a sync covers it; concurrent producers share
 //! syncs (group commit); WAIT=false puts resolve at once; the handle works as a future.
+//! Runs on every backend.
 
+#[macro_use]
 mod common;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use bytes::Bytes;
+use common::{Kind, TestBackend};
 use ferromq_store::commitlog::properties;
-use ferromq_store::io::mem::MemBackend;
 use ferromq_store::io::{Backend, SegmentFile, SharedSegment};
 use ferromq_store::{FlushDiskType, PutStatus, Store};
 
-/// Counts `sync_data` calls on top of a mem backend.
-#[derive(Default)]
+/// Counts `sync_data` calls on top of another backend.
 struct CountingBackend {
-    inner: MemBackend,
+    inner: std::sync::Arc<dyn Backend>,
     syncs: Arc<AtomicUsize>,
 }
 
@@ -72,10 +73,13 @@ impl Backend for CountingBackend {
     }
 }
 
-#[test]
-fn acknowledged_puts_are_flushed_and_syncs_are_shared() {
+per_backend!(acknowledged_puts_are_flushed_and_syncs_are_shared);
+fn acknowledged_puts_are_flushed_and_syncs_are_shared(kind: Kind) {
     let dir = tempfile::tempdir().unwrap();
-    let backend = Arc::new(CountingBackend::default());
+    let backend = Arc::new(CountingBackend {
+        inner: TestBackend::new(kind).backend(),
+        syncs: Arc::default(),
+    });
     let syncs = backend.syncs.clone();
     let mut cfg = common::small_config(dir.path(), backend);
     cfg.mapped_file_size_commit_log = 1 << 20;
@@ -102,10 +106,10 @@ fn acknowledged_puts_are_flushed_and_syncs_are_shared() {
     assert!(used > 0);
 }
 
-#[test]
-fn wait_false_resolves_without_waiting_and_handle_is_a_future() {
+per_backend!(wait_false_resolves_without_waiting_and_handle_is_a_future);
+fn wait_false_resolves_without_waiting_and_handle_is_a_future(kind: Kind) {
     let dir = tempfile::tempdir().unwrap();
-    let mut cfg = common::small_config(dir.path(), Arc::new(MemBackend::new()));
+    let mut cfg = common::small_config(dir.path(), TestBackend::new(kind).backend());
     cfg.flush_disk_type = FlushDiskType::SyncFlush;
     let store = Store::open(cfg).unwrap();
     let msg =

@@ -1,12 +1,13 @@
 //! When the group commit does not cover a put within sync_flush_timeout_ms, the put
-//! answers FlushDiskTimeout, and the message is still stored.
+//! answers FlushDiskTimeout, and the message is still stored. Runs on every backend.
 
+#[macro_use]
 mod common;
 
 use std::sync::{Arc, Condvar, Mutex};
 
 use bytes::Bytes;
-use ferromq_store::io::mem::MemBackend;
+use common::{Kind, TestBackend};
 use ferromq_store::io::{Backend, SegmentFile, SharedSegment};
 use ferromq_store::{FlushDiskType, PutStatus, Store};
 
@@ -31,7 +32,7 @@ impl Gate {
 }
 
 struct GatedBackend {
-    inner: MemBackend,
+    inner: Arc<dyn Backend>,
     gate: Arc<Gate>,
 }
 
@@ -88,13 +89,13 @@ impl Backend for GatedBackend {
     }
 }
 
-#[test]
-fn stalled_flush_times_out_but_keeps_the_message() {
+per_backend!(stalled_flush_times_out_but_keeps_the_message);
+fn stalled_flush_times_out_but_keeps_the_message(kind: Kind) {
     let dir = tempfile::tempdir().unwrap();
     let gate = Arc::new(Gate::default());
     gate.release();
     let backend = Arc::new(GatedBackend {
-        inner: MemBackend::new(),
+        inner: TestBackend::new(kind).backend(),
         gate: gate.clone(),
     });
     let mut cfg = common::small_config(dir.path(), backend);

@@ -1,13 +1,15 @@
 //! Every backend keeps the `store::io` rules: exact-length reads, no writes past the end,
 //! create fails on an existing file, list is sorted and ignores directories, set_len zero
-//! fills, and files survive being reopened.
+//! fills, and files survive being reopened; reads, writes and syncs behave at a file's
+//! edges; and the fault wrapper conforms over each backend. One test per backend each.
 
-use std::sync::Arc;
+#[macro_use]
+mod common;
 
 use bytes::Bytes;
+use common::{Kind, TestBackend};
 use ferromq_store::io::Backend;
 use ferromq_store::io::fault::FaultBackend;
-use ferromq_store::io::mem::MemBackend;
 
 fn conformance(backend: &dyn Backend) {
     let dir = tempfile::tempdir().unwrap();
@@ -56,18 +58,51 @@ fn conformance(backend: &dyn Backend) {
     assert!(!backend.name().is_empty());
 }
 
-#[test]
-fn mem_backend_conforms() {
-    conformance(&MemBackend::new());
+fn edges(backend: &dyn Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let len = 8192u64;
+    let file = backend.create(&dir.path().join("edges"), len).unwrap();
+    // The last byte, a write ending exactly at the end, empty writes and reads at the end.
+    file.write_at(len - 1, Bytes::from_static(b"Z")).unwrap();
+    file.write_with(len - 4, 3, &mut |dst| dst.copy_from_slice(b"xyz"))
+        .unwrap();
+    file.write_at(len, Bytes::new()).unwrap();
+    assert!(file.read_at(len, 0).unwrap().is_empty());
+    assert!(file.write_at(len + 1, Bytes::new()).is_err());
+    assert!(file.read_at(len + 1, 0).is_err());
+    assert!(file.read_at(u64::MAX, 1).is_err(), "offset + len overflows");
+    assert_eq!(&file.read_at(len - 4, 4).unwrap()[..], b"xyzZ");
+    // A write across a 4 KiB page boundary, read back in parts and whole.
+    file.write_at(4090, Bytes::from(vec![5u8; 12])).unwrap();
+    assert_eq!(&file.read_at(4090, 6).unwrap()[..], &[5u8; 6]);
+    assert_eq!(&file.read_at(4096, 6).unwrap()[..], &[5u8; 6]);
+    assert_eq!(
+        &file.read_at(4089, 14).unwrap()[..],
+        &[0, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 0]
+    );
+    // Syncs at 0, mid-file and the end; len never changes by writing.
+    file.sync_data(0).unwrap();
+    file.sync_data(4096).unwrap();
+    file.sync_data(len).unwrap();
+    file.sync_data(len).unwrap();
+    assert_eq!(file.len(), len);
+    let again = backend.open(&dir.path().join("edges")).unwrap();
+    assert_eq!(again.len(), len);
+    assert_eq!(&again.read_at(len - 4, 4).unwrap()[..], b"xyzZ");
 }
 
-#[cfg(feature = "mmap")]
-#[test]
-fn mmap_backend_conforms() {
-    conformance(&ferromq_store::io::mmap::MmapBackend::new());
+per_backend!(backend_conforms);
+fn backend_conforms(kind: Kind) {
+    let tb = TestBackend::new(kind);
+    conformance(tb.backend().as_ref());
 }
 
-#[test]
-fn fault_backend_over_mem_conforms() {
-    conformance(&FaultBackend::new(Arc::new(MemBackend::new())));
+per_backend!(fault_backend_conforms_over);
+fn fault_backend_conforms_over(kind: Kind) {
+    conformance(&FaultBackend::new(TestBackend::new(kind).backend()));
+}
+
+per_backend!(reads_writes_and_syncs_at_the_edges);
+fn reads_writes_and_syncs_at_the_edges(kind: Kind) {
+    edges(TestBackend::new(kind).backend().as_ref());
 }

@@ -1,18 +1,20 @@
 //! The fault wrapper keeps only synced bytes across a power cut, can add a torn tail or a
-//! header without its data, and fails the N-th write or sync it was told to.
+//! header without its data, and fails the N-th write or sync it was told to; over every
+//! backend.
 
-use std::path::Path;
-use std::sync::Arc;
+#[macro_use]
+mod common;
 
 use bytes::Bytes;
+use common::{Kind, TestBackend};
 use ferromq_store::io::Backend;
 use ferromq_store::io::fault::{FaultBackend, PowerCut};
-use ferromq_store::io::mem::MemBackend;
 
-#[test]
-fn power_cut_keeps_durable_bytes_and_the_chosen_tail() {
-    let fault = FaultBackend::new(Arc::new(MemBackend::new()));
-    let path = Path::new("/virtual/seg");
+per_backend!(power_cut_keeps_durable_bytes_and_the_chosen_tail);
+fn power_cut_keeps_durable_bytes_and_the_chosen_tail(kind: Kind) {
+    let dir = tempfile::tempdir().unwrap();
+    let fault = FaultBackend::new(TestBackend::new(kind).backend());
+    let path = &dir.path().join("seg");
     let file = fault.create(path, 64).unwrap();
     file.write_at(0, Bytes::from_static(b"AAAA")).unwrap();
     file.sync_data(4).unwrap();
@@ -39,10 +41,11 @@ fn power_cut_keeps_durable_bytes_and_the_chosen_tail() {
     assert_eq!(&file.read_at(0, 12).unwrap()[..], b"AAAABBBBCCCC");
 }
 
-#[test]
-fn nth_write_and_sync_fail_once_and_writes_nothing() {
-    let fault = FaultBackend::new(Arc::new(MemBackend::new()));
-    let file = fault.create(Path::new("/virtual/f"), 16).unwrap();
+per_backend!(nth_write_and_sync_fail_once_and_writes_nothing);
+fn nth_write_and_sync_fail_once_and_writes_nothing(kind: Kind) {
+    let dir = tempfile::tempdir().unwrap();
+    let fault = FaultBackend::new(TestBackend::new(kind).backend());
+    let file = fault.create(&dir.path().join("f"), 16).unwrap();
     fault.fail_nth_write(2);
     file.write_at(0, Bytes::from_static(b"1")).unwrap();
     assert!(file.write_at(1, Bytes::from_static(b"2")).is_err());
@@ -52,10 +55,10 @@ fn nth_write_and_sync_fail_once_and_writes_nothing() {
     assert!(file.sync_data(3).is_err());
     file.sync_data(3).unwrap();
     fault.fail_creates(Some(libc_enospc()));
-    let err = fault.create(Path::new("/virtual/g"), 16).err().unwrap();
+    let err = fault.create(&dir.path().join("g"), 16).err().unwrap();
     assert_eq!(err.raw_os_error(), Some(libc_enospc()));
     fault.fail_creates(None);
-    fault.create(Path::new("/virtual/g"), 16).unwrap();
+    fault.create(&dir.path().join("g"), 16).unwrap();
 }
 
 fn libc_enospc() -> i32 {

@@ -1,22 +1,24 @@
 //! Consume queue entries lost in a crash (a queue file shorter than the checkpoint
 //! promised) are rebuilt from the commit log: recovery falls back to re-dispatching from
-//! the log's start when the usual starting point would leave a hole in a queue.
+//! the log's start when the usual starting point would leave a hole in a queue. Runs on
+//! every backend.
 
+#[macro_use]
 mod common;
 
 use std::sync::Arc;
 
+use common::{Kind, TestBackend};
 use ferromq_store::Store;
 use ferromq_store::config::ManualClock;
-use ferromq_store::io::mem::MemBackend;
 
-#[test]
-fn truncated_queue_file_is_refilled_after_a_crash() {
+per_backend!(truncated_queue_file_is_refilled_after_a_crash);
+fn truncated_queue_file_is_refilled_after_a_crash(kind: Kind) {
     let dir = tempfile::tempdir().unwrap();
-    let backend = Arc::new(MemBackend::new());
+    let tb = TestBackend::new(kind);
     let clock = Arc::new(ManualClock::new(1_000_000));
     let config = || {
-        let mut cfg = common::small_config(dir.path(), backend.clone());
+        let mut cfg = common::small_config(dir.path(), tb.backend());
         cfg.clock = clock.clone();
         cfg
     };
@@ -30,9 +32,9 @@ fn truncated_queue_file_is_refilled_after_a_crash() {
     drop(store);
 
     let cq_file = dir.path().join("consumequeue/A/0/00000000000000000000");
-    let mut bytes = backend.contents(&cq_file).expect("queue file");
+    let mut bytes = tb.contents(&cq_file).expect("queue file");
     bytes[3 * 20..].fill(0);
-    backend.put_file(&cq_file, bytes);
+    tb.put_file(&cq_file, bytes);
     std::fs::write(dir.path().join("abort"), b"").unwrap();
 
     let store = Store::open(config()).unwrap();

@@ -1,23 +1,25 @@
 //! With an injected clock: segments older than file_reserved_time_hours go at a
 //! delete_when hour (not at other hours), consume queue min offsets follow, pulls below
 //! the new minimum say OffsetTooSmall, and the active segment is never deleted.
+//! Runs on every backend.
 
+#[macro_use]
 mod common;
 
 use std::sync::Arc;
 
+use common::{Kind, TestBackend};
 use ferromq_store::config::{ManualClock, ManualDiskProbe};
-use ferromq_store::io::mem::MemBackend;
 use ferromq_store::{GetMessageStatus, Store};
 
 const HOUR_MS: i64 = 3_600_000;
 
-#[test]
-fn expired_segments_go_at_the_delete_hour_only() {
+per_backend!(expired_segments_go_at_the_delete_hour_only);
+fn expired_segments_go_at_the_delete_hour_only(kind: Kind) {
     let dir = tempfile::tempdir().unwrap();
     // Day 100, 02:00 UTC (the manual clock's local hour is the UTC hour).
     let clock = Arc::new(ManualClock::new(100 * 24 * HOUR_MS + 2 * HOUR_MS));
-    let mut cfg = common::small_config(dir.path(), Arc::new(MemBackend::new()));
+    let mut cfg = common::small_config(dir.path(), TestBackend::new(kind).backend());
     cfg.clock = clock.clone();
     cfg.disk_probe = Arc::new(ManualDiskProbe::new(0.10));
     cfg.delete_when = "04;05".into();
@@ -68,11 +70,11 @@ fn expired_segments_go_at_the_delete_hour_only() {
     );
 }
 
-#[test]
-fn young_segments_stay_even_at_the_delete_hour() {
+per_backend!(young_segments_stay_even_at_the_delete_hour);
+fn young_segments_stay_even_at_the_delete_hour(kind: Kind) {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(ManualClock::new(100 * 24 * HOUR_MS + 4 * HOUR_MS));
-    let mut cfg = common::small_config(dir.path(), Arc::new(MemBackend::new()));
+    let mut cfg = common::small_config(dir.path(), TestBackend::new(kind).backend());
     cfg.clock = clock.clone();
     cfg.disk_probe = Arc::new(ManualDiskProbe::new(0.10));
     let store = Store::open(cfg).unwrap();

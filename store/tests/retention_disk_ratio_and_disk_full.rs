@@ -1,21 +1,23 @@
 //! Disk pressure: past disk_max_used_space_ratio segments go whatever their age; past the
 //! warning level puts are refused with DiskFull until space frees; an injected ENOSPC on
 //! segment creation refuses the put that needed the segment and clears by itself.
+//! Runs on every backend.
 
+#[macro_use]
 mod common;
 
 use std::sync::Arc;
 
+use common::{Kind, TestBackend};
 use ferromq_store::config::{ManualClock, ManualDiskProbe};
 use ferromq_store::io::fault::FaultBackend;
-use ferromq_store::io::mem::MemBackend;
 use ferromq_store::{PutStatus, Store};
 
-#[test]
-fn over_ratio_deletes_young_segments() {
+per_backend!(over_ratio_deletes_young_segments);
+fn over_ratio_deletes_young_segments(kind: Kind) {
     let dir = tempfile::tempdir().unwrap();
     let probe = Arc::new(ManualDiskProbe::new(0.10));
-    let mut cfg = common::small_config(dir.path(), Arc::new(MemBackend::new()));
+    let mut cfg = common::small_config(dir.path(), TestBackend::new(kind).backend());
     cfg.clock = Arc::new(ManualClock::new(1_000 * 3_600_000 + 3_600_000)); // 01:00
     cfg.disk_probe = probe.clone();
     let store = Store::open(cfg).unwrap();
@@ -31,11 +33,11 @@ fn over_ratio_deletes_young_segments() {
     assert!(store.min_offset("T", 0) > 0);
 }
 
-#[test]
-fn full_disk_refuses_puts_until_space_frees() {
+per_backend!(full_disk_refuses_puts_until_space_frees);
+fn full_disk_refuses_puts_until_space_frees(kind: Kind) {
     let dir = tempfile::tempdir().unwrap();
     let probe = Arc::new(ManualDiskProbe::new(0.10));
-    let mut cfg = common::small_config(dir.path(), Arc::new(MemBackend::new()));
+    let mut cfg = common::small_config(dir.path(), TestBackend::new(kind).backend());
     cfg.disk_probe = probe.clone();
     let store = Store::open(cfg).unwrap();
     assert_eq!(
@@ -54,10 +56,10 @@ fn full_disk_refuses_puts_until_space_frees() {
     assert_eq!((r.status, r.queue_offset), (PutStatus::PutOk, 1));
 }
 
-#[test]
-fn enospc_on_segment_creation_refuses_then_recovers() {
+per_backend!(enospc_on_segment_creation_refuses_then_recovers);
+fn enospc_on_segment_creation_refuses_then_recovers(kind: Kind) {
     let dir = tempfile::tempdir().unwrap();
-    let fault = FaultBackend::new(Arc::new(MemBackend::new()));
+    let fault = FaultBackend::new(TestBackend::new(kind).backend());
     let store = Store::open(common::small_config(dir.path(), Arc::new(fault.clone()))).unwrap();
     let first = store.put(common::message("T", 0, 0, 10)).wait();
     assert_eq!(first.status, PutStatus::PutOk);

@@ -1,23 +1,24 @@
 //! Lookups beside pulls: by key (exact re-filter), by time, earliest store time, by
-//! physical offset; and the arrival listener the broker's long polling uses.
+//! physical offset; and the arrival listener the broker's long polling uses. Runs on every backend.
 
+#[macro_use]
 mod common;
 
 use std::sync::{Arc, Mutex};
 
+use common::{Kind, TestBackend};
 use ferromq_store::commitlog::properties;
 use ferromq_store::commitlog::record::{self, Verify};
 use ferromq_store::config::ManualClock;
 use ferromq_store::consumequeue::BoundaryType;
-use ferromq_store::io::mem::MemBackend;
 use ferromq_store::{ArrivalEvent, PutMessage, Store};
 
-#[test]
-fn query_by_key_returns_exact_matches_only() {
+per_backend!(query_by_key_returns_exact_matches_only);
+fn query_by_key_returns_exact_matches_only(kind: Kind) {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(common::small_config(
         dir.path(),
-        Arc::new(MemBackend::new()),
+        TestBackend::new(kind).backend(),
     ))
     .unwrap();
     for seq in 0..20 {
@@ -43,11 +44,11 @@ fn query_by_key_returns_exact_matches_only() {
     );
 }
 
-#[test]
-fn offsets_by_time_and_earliest_store_time() {
+per_backend!(offsets_by_time_and_earliest_store_time);
+fn offsets_by_time_and_earliest_store_time(kind: Kind) {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(ManualClock::new(1_000_000));
-    let mut cfg = common::small_config(dir.path(), Arc::new(MemBackend::new()));
+    let mut cfg = common::small_config(dir.path(), TestBackend::new(kind).backend());
     cfg.clock = clock.clone();
     let store = Store::open(cfg).unwrap();
     for seq in 0..10 {
@@ -82,12 +83,12 @@ fn offsets_by_time_and_earliest_store_time() {
     );
 }
 
-#[test]
-fn arrival_listener_sees_every_dispatched_record() {
+per_backend!(arrival_listener_sees_every_dispatched_record);
+fn arrival_listener_sees_every_dispatched_record(kind: Kind) {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(common::small_config(
         dir.path(),
-        Arc::new(MemBackend::new()),
+        TestBackend::new(kind).backend(),
     ))
     .unwrap();
     let seen: Arc<Mutex<Vec<ArrivalEvent>>> = Arc::default();

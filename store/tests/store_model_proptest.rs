@@ -1,5 +1,6 @@
 //! Random sequences of put / put-batch / get / flush / restart / crash-restart /
-//! power-cut-restart against an in-memory model, on segments of 4 KiB.
+//! power-cut-restart against an in-memory model, on segments of 4 KiB, once per backend
+//! (`store_matches_model_mem`, `_mmap`, `_io_uring`; disk backends run fewer cases).
 //!
 //! proptest prints the minimal failing sequence; set `PROPTEST_RNG_SEED` to replay a run
 //! and `PROPTEST_CASES` to run more cases.
@@ -10,9 +11,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
+use common::{Kind, TestBackend};
 use ferromq_store::commitlog::record::{self, Verify};
 use ferromq_store::io::fault::{FaultBackend, PowerCut};
-use ferromq_store::io::mem::MemBackend;
 use ferromq_store::{GetMessageStatus, PutStatus, Store};
 use proptest::prelude::*;
 
@@ -66,6 +67,7 @@ struct Stored {
 
 struct Harness<'a> {
     root: &'a Path,
+    tb: TestBackend,
     fault: FaultBackend,
     store: Option<Store>,
     log: Vec<Stored>,
@@ -166,7 +168,8 @@ impl Harness<'_> {
     fn power_cut(&mut self, extra_bytes: usize) {
         let image = self.fault.power_cut(PowerCut::TornTail { extra_bytes });
         self.store.take().expect("open").simulate_crash();
-        self.fault = FaultBackend::new(image);
+        self.tb = self.tb.after_power_cut(image);
+        self.fault = FaultBackend::new(self.tb.backend());
         self.open();
         let end = self.store().recovery_report().end;
         assert!(
@@ -223,24 +226,50 @@ impl Harness<'_> {
     }
 }
 
+fn run_model(kind: Kind, ops: &[Op]) {
+    let dir = tempfile::tempdir().unwrap();
+    let tb = TestBackend::new(kind);
+    let mut h = Harness {
+        root: dir.path(),
+        fault: FaultBackend::new(tb.backend()),
+        tb,
+        store: None,
+        log: Vec::new(),
+        durable_end: 0,
+        next_seq: 0,
+    };
+    h.open();
+    for op in ops {
+        h.apply(op);
+    }
+    h.check_all();
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
 
     #[test]
-    fn store_matches_model(ops in proptest::collection::vec(op(), 1..40)) {
-        let dir = tempfile::tempdir().unwrap();
-        let mut h = Harness {
-            root: dir.path(),
-            fault: FaultBackend::new(Arc::new(MemBackend::new())),
-            store: None,
-            log: Vec::new(),
-            durable_end: 0,
-            next_seq: 0,
-        };
-        h.open();
-        for op in &ops {
-            h.apply(op);
-        }
-        h.check_all();
+    fn store_matches_model_mem(ops in proptest::collection::vec(op(), 1..40)) {
+        run_model(Kind::Mem, &ops);
+    }
+}
+
+#[cfg(feature = "mmap")]
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+
+    #[test]
+    fn store_matches_model_mmap(ops in proptest::collection::vec(op(), 1..40)) {
+        run_model(Kind::Mmap, &ops);
+    }
+}
+
+#[cfg(feature = "io-uring")]
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+
+    #[test]
+    fn store_matches_model_io_uring(ops in proptest::collection::vec(op(), 1..40)) {
+        run_model(Kind::IoUring, &ops);
     }
 }

@@ -1,19 +1,18 @@
 //! A batch lands with consecutive queue offsets behind one handle, may span segments, and
-//! mixed-queue or empty batches are refused.
+//! mixed-queue or empty batches are refused. Runs on every backend.
 
+#[macro_use]
 mod common;
 
-use std::sync::Arc;
-
-use ferromq_store::io::mem::MemBackend;
+use common::{Kind, TestBackend};
 use ferromq_store::{PutStatus, Store};
 
-#[test]
-fn batch_gets_consecutive_queue_offsets() {
+per_backend!(batch_gets_consecutive_queue_offsets);
+fn batch_gets_consecutive_queue_offsets(kind: Kind) {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(common::small_config(
         dir.path(),
-        Arc::new(MemBackend::new()),
+        TestBackend::new(kind).backend(),
     ))
     .unwrap();
     store.put(common::message("T", 2, 0, 10)).wait();

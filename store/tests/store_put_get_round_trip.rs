@@ -1,19 +1,18 @@
-//! Put, pull back by queue offset, and the statuses around the queue's ends.
+//! Put, pull back by queue offset, and the statuses around the queue's ends. Runs on every backend.
 
+#[macro_use]
 mod common;
 
-use std::sync::Arc;
-
+use common::{Kind, TestBackend};
 use ferromq_store::commitlog::record::{self, Verify};
-use ferromq_store::io::mem::MemBackend;
 use ferromq_store::{GetMessageStatus, PutStatus, Store};
 
-#[test]
-fn messages_come_back_in_order_across_segment_rolls() {
+per_backend!(messages_come_back_in_order_across_segment_rolls);
+fn messages_come_back_in_order_across_segment_rolls(kind: Kind) {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(common::small_config(
         dir.path(),
-        Arc::new(MemBackend::new()),
+        TestBackend::new(kind).backend(),
     ))
     .unwrap();
     let mut last_phys = None;
@@ -46,12 +45,12 @@ fn messages_come_back_in_order_across_segment_rolls() {
     store.shutdown().unwrap();
 }
 
-#[test]
-fn statuses_at_the_queue_edges() {
+per_backend!(statuses_at_the_queue_edges);
+fn statuses_at_the_queue_edges(kind: Kind) {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(common::small_config(
         dir.path(),
-        Arc::new(MemBackend::new()),
+        TestBackend::new(kind).backend(),
     ))
     .unwrap();
     let none = store

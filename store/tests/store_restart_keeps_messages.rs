@@ -1,18 +1,17 @@
 //! A clean shutdown and reopen keeps every message, and queue offsets continue where they
 //! stopped; a simulated crash (no flush, abort file left) does the same through the crash
-//! path, rebuilding consume queue entries the dispatcher had not written.
+//! path, rebuilding consume queue entries the dispatcher had not written. Runs on every backend.
 
+#[macro_use]
 mod common;
 
-use std::sync::Arc;
-
-use ferromq_store::io::mem::MemBackend;
+use common::{Kind, TestBackend};
 use ferromq_store::{PutStatus, Store};
 
-#[test]
-fn clean_restart_continues_queue_offsets() {
+per_backend!(clean_restart_continues_queue_offsets);
+fn clean_restart_continues_queue_offsets(kind: Kind) {
     let dir = tempfile::tempdir().unwrap();
-    let backend = Arc::new(MemBackend::new());
+    let backend = TestBackend::new(kind).backend();
     let store = Store::open(common::small_config(dir.path(), backend.clone())).unwrap();
     for seq in 0..30 {
         store.put(common::message("A", 0, seq, 200)).wait();
@@ -35,10 +34,10 @@ fn clean_restart_continues_queue_offsets() {
     assert_eq!(common::bodies(&store, "B", 3).len(), 30);
 }
 
-#[test]
-fn crash_restart_rebuilds_queues_from_the_log() {
+per_backend!(crash_restart_rebuilds_queues_from_the_log);
+fn crash_restart_rebuilds_queues_from_the_log(kind: Kind) {
     let dir = tempfile::tempdir().unwrap();
-    let backend = Arc::new(MemBackend::new());
+    let backend = TestBackend::new(kind).backend();
     let store = Store::open(common::small_config(dir.path(), backend.clone())).unwrap();
     for seq in 0..50 {
         store.put(common::message("A", 1, seq, 120)).wait();

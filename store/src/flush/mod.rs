@@ -86,10 +86,13 @@ impl FlushService {
         });
         let mut threads = Vec::new();
         let s = Arc::clone(&shared);
+        let short_slice = cfg.flush_thread_short_slice;
         let flusher = std::thread::Builder::new()
             .name("ferromq-flush".into())
             .spawn(move || {
-                sched::request_short_slice();
+                if short_slice {
+                    sched::request_short_slice();
+                }
                 match s.mode {
                     FlushDiskType::AsyncFlush => run_async(&s),
                     FlushDiskType::SyncFlush => run_sync(&s),

@@ -1,7 +1,7 @@
 //! Helpers shared by the store's integration tests (each test binary uses a subset).
 #![allow(dead_code, unreachable_pub)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -10,6 +10,7 @@ use ferromq_store::commitlog::properties;
 use ferromq_store::commitlog::record::{self, Verify};
 use ferromq_store::config::BackendChoice;
 use ferromq_store::io::Backend;
+use ferromq_store::io::mem::MemBackend;
 use ferromq_store::{PutMessage, Store, StoreConfig};
 
 /// Segment size used by tests: a few records per segment, so rolls happen often.
@@ -108,21 +109,6 @@ pub fn manual_flush_config(root: &Path, backend: Arc<dyn Backend>) -> StoreConfi
     cfg
 }
 
-/// The last commit log segment's path and bytes in a mem backend.
-pub fn last_segment(
-    backend: &ferromq_store::io::mem::MemBackend,
-    root: &Path,
-) -> (std::path::PathBuf, Vec<u8>) {
-    let log_dir = root.join("commitlog");
-    let path = backend
-        .paths()
-        .into_iter()
-        .rfind(|p| p.parent() == Some(log_dir.as_path()))
-        .expect("a segment");
-    let bytes = backend.contents(&path).expect("segment bytes");
-    (path, bytes)
-}
-
 /// Checks that every record of (topic, queue) is valid and that bodies run 0..n in order.
 pub fn assert_prefix(store: &Store, topic: &str, queue_id: u32) -> usize {
     let bodies = bodies(store, topic, queue_id);
@@ -133,4 +119,161 @@ pub fn assert_prefix(store: &Store, topic: &str, queue_id: u32) -> usize {
         );
     }
     bodies.len()
+}
+
+/// The backends the conformance suite runs every store test on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `MemBackend`: files in memory (no process-crash tests).
+    Mem,
+    /// `MmapBackend` on a temporary directory.
+    Mmap,
+    /// `UringBackend` on a temporary directory.
+    IoUring,
+}
+
+/// A backend instance of one [`Kind`], and the means to edit its files the way a damaged
+/// disk would (tests corrupt, truncate and plant files through it).
+#[derive(Clone)]
+pub struct TestBackend {
+    pub kind: Kind,
+    backend: Arc<dyn Backend>,
+    mem: Option<Arc<MemBackend>>,
+}
+
+impl TestBackend {
+    /// A fresh backend of `kind`.
+    pub fn new(kind: Kind) -> Self {
+        match kind {
+            Kind::Mem => {
+                let mem = Arc::new(MemBackend::new());
+                Self {
+                    kind,
+                    backend: mem.clone(),
+                    mem: Some(mem),
+                }
+            }
+            Kind::Mmap => Self {
+                kind,
+                backend: mmap_backend(),
+                mem: None,
+            },
+            Kind::IoUring => Self {
+                kind,
+                backend: uring_backend(),
+                mem: None,
+            },
+        }
+    }
+
+    /// The backend to open stores on (the same instance every call).
+    pub fn backend(&self) -> Arc<dyn Backend> {
+        Arc::clone(&self.backend)
+    }
+
+    /// A file's bytes, or `None` when it does not exist.
+    pub fn contents(&self, path: &Path) -> Option<Vec<u8>> {
+        match &self.mem {
+            Some(mem) => mem.contents(path),
+            None => std::fs::read(path).ok(),
+        }
+    }
+
+    /// Creates or replaces a file with exactly `data` (the store must be closed).
+    pub fn put_file(&self, path: &Path, data: Vec<u8>) {
+        match &self.mem {
+            Some(mem) => mem.put_file(path, data),
+            None => {
+                std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+                std::fs::write(path, data).expect("write file");
+            }
+        }
+    }
+
+    /// The files of `dir`, sorted.
+    pub fn files(&self, dir: &Path) -> Vec<PathBuf> {
+        self.backend.list(dir).expect("list")
+    }
+
+    /// The backend a power cut leaves: every file of `image` (from
+    /// `FaultBackend::power_cut`) replaces the file on this backend's disk. Call it after
+    /// the crashed store is gone.
+    pub fn after_power_cut(&self, image: Arc<MemBackend>) -> TestBackend {
+        if self.kind == Kind::Mem {
+            return Self {
+                kind: Kind::Mem,
+                backend: image.clone(),
+                mem: Some(image),
+            };
+        }
+        for path in image.paths() {
+            self.put_file(&path, image.contents(&path).expect("image file"));
+        }
+        Self::new(self.kind)
+    }
+}
+
+#[cfg(feature = "mmap")]
+fn mmap_backend() -> Arc<dyn Backend> {
+    Arc::new(ferromq_store::io::mmap::MmapBackend::without_warming())
+}
+
+#[cfg(not(feature = "mmap"))]
+fn mmap_backend() -> Arc<dyn Backend> {
+    unreachable!("mmap tests are compiled out without the mmap feature")
+}
+
+#[cfg(feature = "io-uring")]
+fn uring_backend() -> Arc<dyn Backend> {
+    Arc::new(ferromq_store::io::uring::UringBackend::new().expect("io_uring available"))
+}
+
+#[cfg(not(feature = "io-uring"))]
+fn uring_backend() -> Arc<dyn Backend> {
+    unreachable!("io_uring tests are compiled out without the io-uring feature")
+}
+
+/// The last commit log segment's path and bytes.
+pub fn last_segment_of(tb: &TestBackend, root: &Path) -> (PathBuf, Vec<u8>) {
+    let path = tb
+        .files(&root.join("commitlog"))
+        .into_iter()
+        .next_back()
+        .expect("a segment");
+    let bytes = tb.contents(&path).expect("segment bytes");
+    (path, bytes)
+}
+
+/// Runs `fn $test(kind: Kind)` once per compiled backend, as `$test::mem`, `$test::mmap`
+/// and `$test::io_uring` (or the listed subset), so test names say the backend.
+#[macro_export]
+macro_rules! per_backend {
+    ($test:ident) => {
+        $crate::per_backend!($test: mem, mmap, io_uring);
+    };
+    ($test:ident: $($kind:ident),+) => {
+        mod $test {
+            $( $crate::per_backend!(@one $test $kind); )+
+        }
+    };
+    (@one $test:ident mem) => {
+        #[test]
+        fn mem() {
+            super::$test($crate::common::Kind::Mem)
+        }
+    };
+    (@one $test:ident mmap) => {
+        #[cfg(feature = "mmap")]
+        #[test]
+        fn mmap() {
+            super::$test($crate::common::Kind::Mmap)
+        }
+    };
+    (@one $test:ident io_uring) => {
+        #[cfg(feature = "io-uring")]
+        #[test]
+        fn io_uring() {
+            super::$test($crate::common::Kind::IoUring)
+        }
+    };
 }

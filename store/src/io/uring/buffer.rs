@@ -134,6 +134,9 @@ impl WriteBuffer {
 
     /// Buffers `data` at `offset` as dirty, trimming whatever it overwrites.
     pub(super) fn insert(&mut self, offset: u64, data: Bytes) {
+        if data.is_empty() {
+            return;
+        }
         let end = offset + data.len() as u64;
         let before = self
             .pieces
@@ -277,6 +280,9 @@ impl WriteBuffer {
 
     /// What the buffer holds of `[offset, offset + len)`.
     pub(super) fn lookup(&self, offset: u64, len: usize) -> Lookup {
+        if len == 0 {
+            return Lookup::Whole(Bytes::new());
+        }
         let end = offset + len as u64;
         let before = self
             .pieces

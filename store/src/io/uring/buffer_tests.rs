@@ -52,6 +52,16 @@ fn overwrite_trims_older_pieces_and_reads_see_the_newest() {
 }
 
 #[test]
+fn empty_reads_and_writes_touch_nothing() {
+    let mut buf = WriteBuffer::default();
+    buf.insert(10, Bytes::new());
+    assert_eq!(buf.unwritten_bytes(), 0);
+    assert!(matches!(buf.lookup(10, 0), Lookup::Whole(b) if b.is_empty()));
+    buf.insert(0, bytes(1, 20));
+    assert!(matches!(buf.lookup(20, 0), Lookup::Whole(b) if b.is_empty()));
+}
+
+#[test]
 fn partial_cover_returns_an_overlay() {
     let mut buf = WriteBuffer::default();
     buf.insert(10, bytes(7, 10));

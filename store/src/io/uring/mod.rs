@@ -99,6 +99,18 @@ pub struct UringFaults {
 }
 
 impl UringFaults {
+    /// Faults every `short_every`-th (short), `eintr_every`-th and `eagain_every`-th
+    /// completion (0 = never); `reverse` handles each reaped set backwards.
+    pub fn new(short_every: u64, eintr_every: u64, eagain_every: u64, reverse: bool) -> Self {
+        Self {
+            short_every,
+            eintr_every,
+            eagain_every,
+            reverse,
+            ..Self::default()
+        }
+    }
+
     /// How many completions were altered so far.
     pub fn injected(&self) -> u64 {
         self.injected.load(Ordering::SeqCst)
