@@ -225,7 +225,13 @@ fn mmap_backend() -> Arc<dyn Backend> {
 
 #[cfg(feature = "io-uring")]
 fn uring_backend() -> Arc<dyn Backend> {
-    Arc::new(ferromq_store::io::uring::UringBackend::new().expect("io_uring available"))
+    use ferromq_store::io::uring::{UringBackend, UringConfig};
+    // Like the mmap backend without warming: small test files skip the zero fill.
+    let cfg = UringConfig {
+        zero_fill_on_create: false,
+        ..UringConfig::default()
+    };
+    Arc::new(UringBackend::with_config(cfg).expect("io_uring available"))
 }
 
 #[cfg(not(feature = "io-uring"))]

@@ -250,7 +250,9 @@ impl Worker {
                 st.failed.get_or_insert(cause);
             }
             let (bytes_max, pieces_max) = file.cache_limits();
-            st.buffer.evict(bytes_max, pieces_max);
+            if let Some((lo, hi)) = st.buffer.evict(bytes_max, pieces_max) {
+                st.readahead.invalidate(lo, hi);
+            }
         }
         file.space.notify_all();
         for w in batch.waiters {

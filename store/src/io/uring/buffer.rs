@@ -241,10 +241,11 @@ impl WriteBuffer {
     }
 
     /// Drops clean pieces, lowest offsets first, while the cache is over its bounds;
-    /// sweeps down to half of them so that the walk is paid rarely.
-    pub(super) fn evict(&mut self, bytes_max: usize, pieces_max: usize) {
+    /// sweeps down to half of them so that the walk is paid rarely. Returns the range
+    /// the dropped pieces spanned, if any were dropped.
+    pub(super) fn evict(&mut self, bytes_max: usize, pieces_max: usize) -> Option<(u64, u64)> {
         if self.clean_bytes <= bytes_max && self.clean_pieces <= pieces_max {
-            return;
+            return None;
         }
         let (bytes_goal, pieces_goal) = (bytes_max / 2, pieces_max / 2);
         let mut victims = Vec::new();
@@ -259,9 +260,14 @@ impl WriteBuffer {
                 victims.push(*start);
             }
         }
+        let mut span: Option<(u64, u64)> = None;
         for start in victims {
-            self.remove(start);
+            if let Some(piece) = self.remove(start) {
+                let end = start + piece.data.len() as u64;
+                span = Some(span.map_or((start, end), |(lo, hi)| (lo.min(start), hi.max(end))));
+            }
         }
+        span
     }
 
     /// Drops every piece at or past `len` (the file was shortened); callers drain first.

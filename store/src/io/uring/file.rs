@@ -14,8 +14,9 @@ use std::sync::{Arc, Condvar, Mutex};
 
 use bytes::{Bytes, BytesMut};
 
-use super::buffer::{Lookup, WriteBuffer};
+use super::buffer::{Lookup, WriteBuffer, apply_overlay};
 use super::oneshot::Oneshot;
+use super::readahead::{ReadAhead, block_of};
 use super::ring::{Command, RingHandle, RingShared, lock};
 use crate::io::SegmentFile;
 
@@ -44,6 +45,8 @@ pub(super) struct FileState {
     /// Bytes were written since the last fdatasync went out.
     pub(super) needs_fsync: bool,
     pub(super) sync_waiters: Vec<Arc<Oneshot<io::Result<()>>>>,
+    /// Blocks read through the ring, for the reads that follow.
+    pub(super) readahead: ReadAhead,
     /// The first failed write or fdatasync; the file refuses writes and syncs after it.
     pub(super) failed: Option<String>,
 }
@@ -170,6 +173,17 @@ impl UringFile {
     }
 }
 
+/// `bytes` (the file's bytes from `offset`) with `overlay` laid over them; no copy when
+/// there is nothing to lay.
+fn overlaid(bytes: Bytes, offset: u64, overlay: &[(u64, Bytes)]) -> Bytes {
+    if overlay.is_empty() {
+        return bytes;
+    }
+    let mut out = bytes::BytesMut::from(&bytes[..]);
+    apply_overlay(&mut out, offset, overlay);
+    out.freeze()
+}
+
 impl SegmentFile for UringFile {
     fn len(&self) -> u64 {
         self.inner.len.load(Ordering::Acquire)
@@ -202,20 +216,39 @@ impl SegmentFile for UringFile {
 
     fn read_at(&self, offset: u64, len: usize) -> io::Result<Bytes> {
         range_check(offset, len, self.len())?;
-        let lookup = lock(&self.inner.state).buffer.lookup(offset, len);
-        let overlay = match lookup {
-            Lookup::Whole(bytes) => return Ok(bytes),
-            Lookup::Partial(overlay) => overlay,
+        let block = block_of(offset, len, self.len());
+        let seq = {
+            let st = lock(&self.inner.state);
+            match st.buffer.lookup(offset, len) {
+                Lookup::Whole(bytes) => return Ok(bytes),
+                Lookup::Partial(overlay) => {
+                    if let Some(kept) = st.readahead.get(offset, len) {
+                        return Ok(overlaid(kept, offset, &overlay));
+                    }
+                }
+            }
+            st.readahead.seq()
         };
+        let (read_at, read_len) = block.unwrap_or((offset, len));
         let reply = Arc::new(Oneshot::default());
         self.shared().send(Command::Read {
             file: Arc::clone(&self.inner),
-            offset,
-            len,
-            overlay,
+            offset: read_at,
+            len: read_len,
             reply: Arc::clone(&reply),
         });
-        reply.wait()
+        let raw = reply.wait()?;
+        let from = (offset - read_at) as usize;
+        let mut st = lock(&self.inner.state);
+        if block.is_some() {
+            st.readahead.insert(read_at, raw.clone(), seq);
+        }
+        // Lay the pieces buffered now over the disk's bytes: the newest data wins.
+        let wanted = raw.slice(from..from + len);
+        Ok(match st.buffer.lookup(offset, len) {
+            Lookup::Whole(bytes) => bytes,
+            Lookup::Partial(overlay) => overlaid(wanted, offset, &overlay),
+        })
     }
 
     fn sync_data(&self, _up_to: u64) -> io::Result<()> {
@@ -236,7 +269,11 @@ impl SegmentFile for UringFile {
 
     fn set_len(&self, len: u64) -> io::Result<()> {
         self.sync_data(self.len())?;
-        lock(&self.inner.state).buffer.truncate(len);
+        {
+            let mut st = lock(&self.inner.state);
+            st.buffer.truncate(len);
+            st.readahead.clear();
+        }
         self.inner.file.set_len(len)?;
         self.inner.len.store(len, Ordering::Release);
         self.fallocate(len)

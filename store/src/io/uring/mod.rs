@@ -26,6 +26,7 @@
 //! - `file`: [`UringFile`], the `SegmentFile`.
 //! - `ring`: the ring thread, its commands and ops; `batch`: write + fdatasync batches,
 //!   short writes, retries and out-of-order completions.
+//! - `readahead`: 64 KiB blocks read through the ring, kept for the reads that follow.
 //! - `pool`: pooled read buffers; `oneshot`: the caller/ring reply slot.
 
 mod batch;
@@ -33,6 +34,7 @@ mod buffer;
 mod file;
 mod oneshot;
 mod pool;
+mod readahead;
 mod ring;
 
 use std::fs::{File, OpenOptions};
@@ -62,6 +64,11 @@ pub struct UringConfig {
     /// Per file: written bytes kept for reads without the ring (8 MiB, at most a quarter
     /// of the file).
     pub read_cache_bytes_max: usize,
+    /// Whether `create` writes zeros over the whole new file and syncs it (on the caller's
+    /// thread: the segment allocator for the commit log). Appends then overwrite written
+    /// blocks, and their fdatasync need not convert unwritten extents in the journal (the
+    /// mmap backend's page warming has the same effect). Default true.
+    pub zero_fill_on_create: bool,
     /// Whether the ring thread asks for a short scheduler slice (it wakes the flush
     /// thread when an fdatasync completes); default true.
     pub short_slice: bool,
@@ -75,6 +82,7 @@ impl Default for UringConfig {
             ring_entries: 256,
             write_buffer_bytes_max: 64 << 20,
             read_cache_bytes_max: 8 << 20,
+            zero_fill_on_create: true,
             short_slice: true,
             faults: None,
         }
@@ -226,6 +234,21 @@ fn setup_error(err: io::Error) -> io::Error {
     )
 }
 
+/// Bytes per zero-fill write.
+const ZERO_CHUNK_BYTES: usize = 1 << 20;
+static ZEROS: [u8; ZERO_CHUNK_BYTES] = [0; ZERO_CHUNK_BYTES];
+
+/// Writes zeros over `[0, len)` through the ring and syncs them.
+fn zero_fill(seg: &UringFile, len: u64) -> io::Result<()> {
+    let mut at = 0u64;
+    while at < len {
+        let n = (len - at).min(ZERO_CHUNK_BYTES as u64) as usize;
+        seg.write_at(at, bytes::Bytes::from_static(&ZEROS[..n]))?;
+        at += n as u64;
+    }
+    seg.sync_data(len)
+}
+
 fn open_rw(path: &Path, create: bool) -> io::Result<File> {
     OpenOptions::new()
         .read(true)
@@ -244,6 +267,9 @@ impl Backend for UringBackend {
                 Arc::clone(&self.ring),
             );
             seg.fallocate(len)?;
+            if self.cfg.zero_fill_on_create {
+                zero_fill(&seg, len)?;
+            }
             Ok(seg)
         })();
         match made {

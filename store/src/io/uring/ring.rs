@@ -18,7 +18,6 @@ use bytes::Bytes;
 use io_uring::{IoUring, opcode, squeue, types};
 
 use super::UringFaults;
-use super::buffer::apply_overlay;
 use super::file::FileInner;
 use super::oneshot::Oneshot;
 use super::pool::{BufferPool, PooledBuf};
@@ -32,12 +31,11 @@ const WAKE_ID: u64 = 0;
 pub(super) enum Command {
     /// The file has dirty bytes or sync waiters.
     Service(Arc<FileInner>),
-    /// Read `len` bytes at `offset`, then lay `overlay` over them.
+    /// Read `len` bytes at `offset` from the file.
     Read {
         file: Arc<FileInner>,
         offset: u64,
         len: usize,
-        overlay: Vec<(u64, Bytes)>,
         reply: Arc<Oneshot<io::Result<Bytes>>>,
     },
     /// Preallocate `[0, len)`.
@@ -174,7 +172,6 @@ pub(super) struct ReadOp {
     offset: u64,
     buf: PooledBuf,
     done: usize,
-    overlay: Vec<(u64, Bytes)>,
     reply: Arc<Oneshot<io::Result<Bytes>>>,
 }
 
@@ -284,7 +281,6 @@ impl Worker {
                     file,
                     offset,
                     len,
-                    overlay,
                     reply,
                 } => {
                     let buf = self.shared.pool.take(len);
@@ -293,7 +289,6 @@ impl Worker {
                         offset,
                         buf,
                         done: 0,
-                        overlay,
                         reply,
                     };
                     self.submit_read(op);
@@ -429,7 +424,6 @@ impl Worker {
                 if op.done < want {
                     return self.submit_read(op);
                 }
-                apply_overlay(op.buf.as_mut_slice(), op.offset, &op.overlay);
                 op.reply.set(Ok(op.buf.into_bytes()));
             }
             0 => op.reply.set(Err(io::Error::new(
