@@ -36,6 +36,8 @@ use handle::Slot;
 pub const GROUP_COMMIT_REQUESTS_MAX: usize = 1 << 16;
 /// How long the sync flush thread sleeps when idle (it is woken by puts).
 const SYNC_IDLE_PARK: Duration = Duration::from_millis(10);
+/// Longest the sync flush thread waits for producers of the last batch to come back.
+const GATHER_WAIT_MAX: Duration = Duration::from_micros(200);
 /// Bytes per page for `flush_commit_log_least_pages`.
 const PAGE_BYTES: u64 = 4096;
 
@@ -190,6 +192,7 @@ fn run_async(s: &Shared) {
 }
 
 fn run_sync(s: &Shared) {
+    let mut last_batch = 0;
     while !s.stop.load(Ordering::Acquire) {
         let waiting = !lock(&s.pending).is_empty();
         let dirty = s.log.max_offset() > s.log.flushed_offset();
@@ -202,14 +205,36 @@ fn run_sync(s: &Shared) {
             std::thread::park_timeout(SYNC_IDLE_PARK);
             continue;
         }
+        gather(s, last_batch / 2);
         let outcome = s.log.flush().map_err(|e| e.to_string());
-        answer(s, outcome, false);
+        last_batch = answer(s, outcome, false);
+    }
+}
+
+/// Group commit under many producers: the producers the last sync answered are coming
+/// back; wait (at most [`GATHER_WAIT_MAX`]) until `want` requests are queued so that the
+/// next fdatasync covers them too, instead of syncing for the first one back. With one
+/// producer `want` is 0 and nothing waits.
+fn gather(s: &Shared, want: usize) {
+    if want < 2 {
+        return;
+    }
+    let deadline = Instant::now() + GATHER_WAIT_MAX;
+    loop {
+        if lock(&s.pending).len() >= want || s.stop.load(Ordering::Acquire) {
+            return;
+        }
+        let now = Instant::now();
+        if now >= deadline {
+            return;
+        }
+        std::thread::park_timeout(deadline - now);
     }
 }
 
 /// Completes requests: covered ones with their result, all with `IoFailed` on error;
 /// with `all`, uncovered ones too (shutdown).
-fn answer(s: &Shared, outcome: Result<u64, String>, all: bool) {
+fn answer(s: &Shared, outcome: Result<u64, String>, all: bool) -> usize {
     let mut done = Vec::new();
     {
         let mut pending = lock(&s.pending);
@@ -230,12 +255,14 @@ fn answer(s: &Shared, outcome: Result<u64, String>, all: bool) {
             tracing::error!(%cause, waiters = done.len(), "flush failed; answering waiters IoFailed");
         }
     }
+    let answered = done.len();
     for (mut req, covered) in done {
         if !covered {
             req.result.status = PutStatus::IoFailed;
         }
         req.slot.complete(req.result);
     }
+    answered
 }
 
 fn run_timeouts(s: &Shared) {

@@ -67,7 +67,9 @@ pub struct UringConfig {
     /// Whether `create` writes zeros over the whole new file and syncs it (on the caller's
     /// thread: the segment allocator for the commit log). Appends then overwrite written
     /// blocks, and their fdatasync need not convert unwritten extents in the journal (the
-    /// mmap backend's page warming has the same effect). Default true.
+    /// mmap backend's page warming has the same effect). Default false: zeroing and
+    /// syncing a whole next segment competes with the foreground fdatasyncs for the disk
+    /// (docs/benchmarks.md has both figures).
     pub zero_fill_on_create: bool,
     /// Whether the ring thread asks for a short scheduler slice (it wakes the flush
     /// thread when an fdatasync completes); default true.
@@ -82,7 +84,7 @@ impl Default for UringConfig {
             ring_entries: 256,
             write_buffer_bytes_max: 64 << 20,
             read_cache_bytes_max: 8 << 20,
-            zero_fill_on_create: true,
+            zero_fill_on_create: false,
             short_slice: true,
             faults: None,
         }
