@@ -42,6 +42,7 @@ async fn batch_items_become_consecutive_records() {
     assert_eq!(resp.code, response_code::SUCCESS, "{:?}", resp.remark);
     let h: SendMessageResponseHeader = resp.read_header().expect("header");
     assert_eq!(h.queue_offset, 1);
+    cluster.wait_dispatched().await;
     let ids: Vec<&str> = h.msg_id.split(',').collect();
     assert_eq!(ids.len(), 3);
     let pulled = cluster.pull("BatchTopic", 0, 1).await;

@@ -130,8 +130,22 @@ impl TestCluster {
         props: &str,
     ) -> RemotingCommand {
         let header = send_header(topic, queue_id, props);
-        self.invoke(send_request(request_code::SEND_MESSAGE_V2, &header, body))
-            .await
+        let resp = self
+            .invoke(send_request(request_code::SEND_MESSAGE_V2, &header, body))
+            .await;
+        self.wait_dispatched().await;
+        resp
+    }
+
+    /// Waits until every record in the commit log is in its consume queue, so a pull
+    /// right after a send sees it (dispatch runs on its own thread).
+    pub async fn wait_dispatched(&self) {
+        let store = std::sync::Arc::clone(&self.broker().context().store);
+        let end = store.max_phys_offset();
+        let done = tokio::task::spawn_blocking(move || {
+            store.wait_dispatched(end, Duration::from_secs(10))
+        });
+        assert!(done.await.expect("joins"), "dispatch caught up");
     }
 
     /// SEND_MESSAGE_V2 of one message to queue 0.

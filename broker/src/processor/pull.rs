@@ -30,6 +30,9 @@ pub const PULL_MESSAGES_MAX: usize = 32;
 /// maxTransferBytesOnMessageInMemory); at least one record is always returned.
 pub const PULL_BYTES_MAX: usize = 256 * 1024;
 
+/// Longest wait for the dispatcher before answering PULL_OFFSET_MOVED, ms.
+pub const DISPATCH_WAIT_MAX_MS: u64 = 500;
+
 /// Handles the two pull codes.
 #[derive(Debug)]
 pub struct PullMessageProcessor {
@@ -76,7 +79,11 @@ impl PullMessageProcessor {
             Ok(a) => a,
             Err((code, remark)) => return refuse(code, remark),
         };
-        let first = self.read(&accepted);
+        let mut first = self.read(&accepted);
+        if first.code == response_code::PULL_OFFSET_MOVED && self.wait_dispatch_caught_up().await {
+            // The offset looked out of range only because dispatch lagged behind the log.
+            first = self.read(&accepted);
+        }
         let commit = pull_sys_flag::has(accepted.header.sys_flag, pull_sys_flag::COMMIT_OFFSET);
         if commit && self.ctx.config.broker_role.is_master() {
             if let Ok(offset) = u64::try_from(accepted.header.commit_offset) {
@@ -200,6 +207,20 @@ impl PullMessageProcessor {
                 refuse(response_code::SYSTEM_ERROR, e.to_string())
             }
         }
+    }
+
+    /// If the dispatcher lags behind the commit log, waits (off the async workers, at most
+    /// [`DISPATCH_WAIT_MAX_MS`]) until it has caught up; returns whether it waited. A pull
+    /// right after a send must not see PULL_OFFSET_MOVED for a queue still being written.
+    async fn wait_dispatch_caught_up(&self) -> bool {
+        let store = Arc::clone(&self.ctx.store);
+        let end = store.max_phys_offset();
+        if store.dispatched_offset() >= end {
+            return false;
+        }
+        let wait = Duration::from_millis(DISPATCH_WAIT_MAX_MS);
+        let waited = tokio::task::spawn_blocking(move || store.wait_dispatched(end, wait)).await;
+        matches!(waited, Ok(true))
     }
 
     /// A negative offset: moved to the queue's min offset.
