@@ -88,6 +88,9 @@ async fn bad_requests_get_rocketmq_codes() {
     // Transactional half messages are refused rather than stored as plain ones.
     let half = cluster.send("BadIn", b"x", "TRAN_MSG\u{1}true\u{2}").await;
     assert_eq!(half.code, response_code::NO_PERMISSION);
+    // Delay messages are refused rather than delivered early.
+    let delayed = cluster.send("BadIn", b"x", "DELAY\u{1}3\u{2}").await;
+    assert_eq!(delayed.code, response_code::MESSAGE_ILLEGAL);
     // Unknown request code.
     let unknown = cluster
         .invoke(RemotingCommand::request_no_header(9999))

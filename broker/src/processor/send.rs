@@ -225,6 +225,12 @@ impl SendMessageProcessor {
     ) -> Result<(PutResult, Option<String>), Refusal> {
         let props = header.properties.as_deref().unwrap_or("");
         self.check_message(body.len(), props)?;
+        if is_delayed(props) && !header.topic.starts_with(RETRY_GROUP_TOPIC_PREFIX) {
+            // Delivering at once what was meant for later would be silently wrong; retry
+            // topics are the exception (a retried message coming back early is harmless).
+            let remark = "delay messages (DELAY property) are not supported by this broker";
+            return Err((response_code::MESSAGE_ILLEGAL, remark.to_owned()));
+        }
         let msg = self.put_message(header, checked, peer, 0, body, props);
         let (msg, uniq_key) = msg;
         let result = self.ctx.store.put(msg).await;
@@ -246,12 +252,7 @@ impl SendMessageProcessor {
         let mut msgs = Vec::with_capacity(items.len());
         for item in items {
             self.check_message(item.body.len(), &item.properties)?;
-            let delayed = ferromq_store::commitlog::properties::get(
-                &item.properties,
-                message::PROPERTY_DELAY_TIME_LEVEL,
-            )
-            .is_some_and(|level| level != "0");
-            if delayed {
+            if is_delayed(&item.properties) {
                 let remark = "TimeDelayLevel is not supported for batch".to_owned();
                 return Err((response_code::MESSAGE_ILLEGAL, remark));
             }
@@ -332,6 +333,12 @@ const _: () = assert!(TOPIC_NAME_LEN_MAX <= ferromq_store::commitlog::record::TO
 #[derive(Debug, Clone, Copy)]
 struct Checked {
     queue_id: u32,
+}
+
+/// Whether the properties ask for delayed delivery (DELAY level other than 0).
+fn is_delayed(props: &str) -> bool {
+    ferromq_store::commitlog::properties::get(props, message::PROPERTY_DELAY_TIME_LEVEL)
+        .is_some_and(|level| level != "0")
 }
 
 fn body_too_large(len: usize, max: usize) -> Refusal {
