@@ -181,3 +181,59 @@ async fn join_all<F: Future>(futures: impl Iterator<Item = F>) -> Vec<F::Output>
     .await;
     out.into_iter().flatten().collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ferromq_remoting::body::TopicConfig;
+
+    fn registrar(broker_permission: i32) -> (tempfile::TempDir, BrokerRegistrar) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = Arc::new(BrokerConfig {
+            broker_permission,
+            broker_name: "b1".into(),
+            broker_cluster_name: "c1".into(),
+            ..BrokerConfig::default()
+        });
+        let topics = TopicConfigManager::load(dir.path(), &config, Arc::new(Notify::new()));
+        let topics = Arc::new(topics.expect("loads"));
+        topics
+            .create_or_update(TopicConfig::new("T"))
+            .expect("created");
+        let addr = "10.0.0.5:10911".parse().expect("addr");
+        (dir, BrokerRegistrar::new(config, topics, addr))
+    }
+
+    #[test]
+    fn register_request_carries_spec_header_and_checked_body() {
+        let (_dir, r) = registrar(6);
+        let req = r.register_request().expect("builds");
+        assert_eq!(req.code, request_code::REGISTER_BROKER);
+        let h: RegisterBrokerRequestHeader = req.read_header().expect("header");
+        assert_eq!(h.broker_addr, "10.0.0.5:10911");
+        assert_eq!(h.ha_server_addr, "10.0.0.5:10912");
+        assert_eq!(
+            (h.broker_name.as_str(), h.cluster_name.as_str(), h.broker_id),
+            ("b1", "c1", 0)
+        );
+        assert_eq!(h.compressed, Some(false));
+        let body = req.body.to_bytes();
+        let crc = i32::try_from(crc32fast::hash(&body) & 0x7FFF_FFFF).expect("masked");
+        assert_eq!(h.body_crc32, Some(crc));
+        let decoded = RegisterBrokerBody::decode(&body, false, version::CURRENT).expect("decodes");
+        let table = decoded.topic_config_serialize_wrapper.topic_config_table;
+        assert_eq!(table.get("T").map(|t| t.perm), Some(6));
+        assert!(table.contains_key("TBW102"));
+    }
+
+    #[test]
+    fn topic_perms_are_masked_by_a_read_only_broker() {
+        let (_dir, r) = registrar(4);
+        let req = r.register_request().expect("builds");
+        let body = req.body.to_bytes();
+        let decoded = RegisterBrokerBody::decode(&body, false, version::CURRENT).expect("decodes");
+        let table = decoded.topic_config_serialize_wrapper.topic_config_table;
+        assert_eq!(table.get("T").map(|t| t.perm), Some(4));
+        assert_eq!(table.get("TBW102").map(|t| t.perm), Some(4));
+    }
+}

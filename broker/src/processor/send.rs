@@ -351,3 +351,6 @@ fn body_too_large(len: usize, max: usize) -> Refusal {
 fn refuse(code: i32, remark: String) -> RemotingCommand {
     RemotingCommand::response(code, Some(remark))
 }
+
+#[cfg(test)]
+mod tests;
