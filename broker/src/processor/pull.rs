@@ -75,7 +75,7 @@ impl PullMessageProcessor {
             Ok(h) => h,
             Err(e) => return refuse(response_code::SYSTEM_ERROR, e.to_string()),
         };
-        let accepted = match self.check(header, rctx) {
+        let accepted = match self.check(header, rctx).await {
             Ok(a) => a,
             Err((code, remark)) => return refuse(code, remark),
         };
@@ -101,7 +101,7 @@ impl PullMessageProcessor {
     }
 
     /// RocketMQ's order of checks: broker perm, group, topic, topic perm, queue, filter.
-    fn check(
+    async fn check(
         &self,
         header: PullMessageRequestHeader,
         rctx: &RequestContext,
@@ -113,7 +113,7 @@ impl PullMessageProcessor {
             return Err((response_code::NO_PERMISSION, remark));
         }
         let group = &header.consumer_group;
-        let Some(group_cfg) = ctx.subscription_groups.find_or_create(group) else {
+        let Some(group_cfg) = self.group(group).await else {
             let remark = format!("subscription group [{group}] does not exist");
             return Err((response_code::SUBSCRIPTION_GROUP_NOT_EXIST, remark));
         };
@@ -148,6 +148,20 @@ impl PullMessageProcessor {
             queue_id,
             filter,
         })
+    }
+
+    /// The group's config; creating one persists subscriptionGroup.json (fsync), so that
+    /// runs off the async workers.
+    async fn group(&self, group: &str) -> Option<crate::subscription::SubscriptionGroupConfig> {
+        if let Some(found) = self.ctx.subscription_groups.find(group) {
+            return Some(found);
+        }
+        let groups = Arc::clone(&self.ctx.subscription_groups);
+        let name = group.to_owned();
+        tokio::task::spawn_blocking(move || groups.find_or_create(&name))
+            .await
+            .ok()
+            .flatten()
     }
 
     /// The header's expression (SUBSCRIPTION flag) or the group's registered one.
