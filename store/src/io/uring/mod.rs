@@ -26,7 +26,7 @@
 //! - `file`: [`UringFile`], the `SegmentFile`.
 //! - `ring`: the ring thread, its commands and ops; `batch`: write + fdatasync batches,
 //!   short writes, retries and out-of-order completions.
-//! - `readahead`: 64 KiB blocks read through the ring, kept for the reads that follow.
+//! - `readahead`: 256 KiB blocks read through the ring, kept for the reads that follow.
 //! - `pool`: pooled read buffers; `oneshot`: the caller/ring reply slot.
 
 mod batch;

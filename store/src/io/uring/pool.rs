@@ -6,9 +6,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 use bytes::Bytes;
 
 /// Size of a pooled buffer, bytes; larger reads get a buffer of their own.
-pub(super) const POOL_BUFFER_BYTES: usize = 64 * 1024;
+pub(super) const POOL_BUFFER_BYTES: usize = 256 * 1024;
 /// Most idle buffers kept.
-pub(super) const POOL_BUFFERS_MAX: usize = 64;
+pub(super) const POOL_BUFFERS_MAX: usize = 32;
 
 /// Idle read buffers, shared by every file of one backend.
 #[derive(Debug, Default)]

@@ -14,8 +14,8 @@ use bytes::Bytes;
 
 /// Block size and alignment, bytes (a pooled read buffer).
 pub(super) const BLOCK_BYTES: u64 = super::pool::POOL_BUFFER_BYTES as u64;
-/// Most blocks kept per file (2 MiB).
-pub(super) const BLOCKS_MAX: usize = 32;
+/// Most blocks kept per file (4 MiB).
+pub(super) const BLOCKS_MAX: usize = 16;
 
 /// One file's read-ahead blocks, by block start offset.
 #[derive(Debug, Default)]
@@ -87,8 +87,9 @@ mod tests {
     #[test]
     fn blocks_serve_reads_inside_them_until_invalidated() {
         let mut ra = ReadAhead::default();
-        assert_eq!(block_of(70_000, 100, 1 << 20), Some((65_536, 65_536)));
-        assert_eq!(block_of(65_500, 100, 1 << 20), None, "crosses a block edge");
+        let b = BLOCK_BYTES;
+        assert_eq!(block_of(b + 4464, 100, 1 << 30), Some((b, b as usize)));
+        assert_eq!(block_of(b - 36, 100, 1 << 30), None, "crosses a block edge");
         assert_eq!(
             block_of(10, 100, 4096),
             Some((0, 4096)),
@@ -98,7 +99,7 @@ mod tests {
         ra.insert(0, Bytes::from(vec![3u8; 4096]), seq);
         assert_eq!(&ra.get(100, 10).unwrap()[..], &[3u8; 10]);
         assert!(ra.get(4090, 10).is_none());
-        ra.invalidate(70_000, 71_000);
+        ra.invalidate(b + 100, b + 200);
         assert!(ra.get(100, 10).is_some(), "no overlap, kept");
         ra.invalidate(4000, 4001);
         assert!(ra.get(100, 10).is_none(), "overlapped, dropped");
