@@ -1,0 +1,66 @@
+use super::*;
+
+#[test]
+fn defaults_are_rocketmq_defaults() {
+    let c = BrokerConfig::default();
+    let p = c.to_properties();
+    for line in [
+        "brokerClusterName=DefaultCluster",
+        "brokerName=broker-a",
+        "brokerId=0",
+        "brokerRole=ASYNC_MASTER",
+        "flushDiskType=ASYNC_FLUSH",
+        "listenPort=10911",
+        "deleteWhen=04",
+        "fileReservedTime=72",
+        "diskMaxUsedSpaceRatio=75",
+        "autoCreateTopicEnable=true",
+        "defaultTopicQueueNums=8",
+        "maxMessageSize=4194304",
+        "brokerIP1=127.0.0.1",
+        "registerNameServerPeriod=30000",
+    ] {
+        assert!(p.lines().any(|l| l == line), "missing {line} in\n{p}");
+    }
+    assert!(c.store_path_root_dir.ends_with("store"));
+}
+
+#[test]
+fn properties_round_trip_and_unknown_keys_are_not_fatal() -> Result<(), BrokerError> {
+    let mut c = BrokerConfig::default();
+    let text = "# c\nbrokerName = b1\nbrokerRole=SYNC_MASTER\nflushDiskType:SYNC_FLUSH\n\
+        namesrvAddr=127.0.0.1:9876;127.0.0.1:9877\nstorePathRootDir=/tmp/x\n\
+        mappedFileSizeConsumeQueue=2000\nnoSuchKey=1\nsendMessageThreadPoolNums=4\n";
+    c.apply_properties(text, "t")?;
+    assert_eq!(c.broker_name, "b1");
+    assert_eq!(c.namesrv_addr.len(), 2);
+    assert_eq!(c.store_config().mapped_file_size_consume_queue_entries, 100);
+    // -p prints the effective commit log directory, which then reads back as set.
+    c.store_path_commit_log = Some(c.commit_log_dir());
+    let mut again = BrokerConfig::default();
+    again.apply_properties(&c.to_properties(), "printed")?;
+    assert_eq!(again, c);
+    Ok(())
+}
+
+#[test]
+fn bad_values_name_their_line_and_key() {
+    let mut c = BrokerConfig::default();
+    let err = c.apply_properties("a=b\nbrokerRole=MASTER\n", "f");
+    let Err(BrokerError::ConfigValue { line, key, .. }) = err else {
+        panic!("expected ConfigValue, got {err:?}");
+    };
+    assert_eq!((line, key.as_str()), (2, "brokerRole"));
+    assert!(c.set("diskMaxUsedSpaceRatio", "101").is_err());
+    assert!(c.set("namesrvAddr", "nohost").is_err());
+    assert!(c.set("defaultTopicQueueNums", "0").is_err());
+}
+
+#[test]
+fn commit_log_elsewhere_is_refused() {
+    let mut c = BrokerConfig::default();
+    c.store_path_commit_log = Some(c.commit_log_dir());
+    assert!(c.validate().is_ok());
+    c.store_path_commit_log = Some(PathBuf::from("/elsewhere"));
+    assert!(c.validate().is_err());
+}
