@@ -217,17 +217,16 @@ impl SegmentFile for UringFile {
     fn read_at(&self, offset: u64, len: usize) -> io::Result<Bytes> {
         range_check(offset, len, self.len())?;
         let block = block_of(offset, len, self.len());
-        let seq = {
+        let (seq, before) = {
             let st = lock(&self.inner.state);
-            match st.buffer.lookup(offset, len) {
+            let overlay = match st.buffer.lookup(offset, len) {
                 Lookup::Whole(bytes) => return Ok(bytes),
-                Lookup::Partial(overlay) => {
-                    if let Some(kept) = st.readahead.get(offset, len) {
-                        return Ok(overlaid(kept, offset, &overlay));
-                    }
-                }
+                Lookup::Partial(overlay) => overlay,
+            };
+            if let Some(kept) = st.readahead.get(offset, len) {
+                return Ok(overlaid(kept, offset, &overlay));
             }
-            st.readahead.seq()
+            (st.readahead.seq(), overlay)
         };
         let (read_at, read_len) = block.unwrap_or((offset, len));
         let reply = Arc::new(Oneshot::default());
@@ -243,11 +242,13 @@ impl SegmentFile for UringFile {
         if block.is_some() {
             st.readahead.insert(read_at, raw.clone(), seq);
         }
-        // Lay the pieces buffered now over the disk's bytes: the newest data wins.
-        let wanted = raw.slice(from..from + len);
+        // The disk may not have the pieces that were buffered when the read went out (the
+        // ring may have written and evicted them meanwhile): lay those, then the pieces
+        // buffered now, over the disk's bytes; the newest data wins.
+        let wanted = overlaid(raw.slice(from..from + len), offset, &before);
         Ok(match st.buffer.lookup(offset, len) {
             Lookup::Whole(bytes) => bytes,
-            Lookup::Partial(overlay) => overlaid(wanted, offset, &overlay),
+            Lookup::Partial(now) => overlaid(wanted, offset, &now),
         })
     }
 
