@@ -11,8 +11,8 @@
 //! issues), or interpreting message bodies.
 //!
 //! # Layout
-//! - [`io`]: the disk seam (`SegmentFile`, `Backend`) with the `mmap`, in-memory and
-//!   fault-injecting backends.
+//! - [`io`]: the disk seam (`SegmentFile`, `Backend`) with the `mmap`, `io_uring` (feature
+//!   `io-uring`; `ioBackend` picks it at open), in-memory and fault-injecting backends.
 //! - [`commitlog`]: segments, the record codec ([`commitlog::record`]), the properties
 //!   string ([`commitlog::properties`]), offsetMsgId, the append and read paths.
 //! - [`consumequeue`]: per-queue 20-byte entries; [`index`]: the key index;
