@@ -257,6 +257,10 @@ pub struct Pulled {
     pub properties: String,
     /// offsetMsgId.
     pub offset_msg_id: String,
+    /// Commit log offset of the record.
+    pub physical_offset: u64,
+    /// RECONSUMETIMES.
+    pub reconsume_times: i32,
 }
 
 impl Pulled {
@@ -278,6 +282,8 @@ pub fn decode_pulled(body: &[u8]) -> Vec<Pulled> {
             body: r.body.to_vec(),
             properties: r.properties.to_owned(),
             offset_msg_id: r.offset_msg_id(),
+            physical_offset: r.physical_offset,
+            reconsume_times: r.reconsume_times,
         })
         .collect()
 }

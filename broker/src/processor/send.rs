@@ -1,11 +1,12 @@
 //! SEND_MESSAGE (10), SEND_MESSAGE_V2 (310) and SEND_BATCH_MESSAGE (320): checks, the
 //! broker's properties, the store put (awaited, never blocking a worker) and RocketMQ's
-//! response codes.
+//! response codes; CONSUMER_SEND_MSG_BACK (36) in `back`.
 //!
 //! Back-pressure: at most [`SEND_IN_FLIGHT_MAX`] puts may await their flush at once; one
 //! past it is answered SYSTEM_BUSY `[PC_SYNCHRONIZED]broker busy...` at once, which Java
 //! producers retry on another broker. Nothing is refused at low load.
 
+mod back;
 mod batch;
 mod message;
 mod status;
@@ -46,7 +47,8 @@ pub struct SendMessageProcessor {
     uniq: UniqKeyGenerator,
 }
 
-/// Routes SEND_MESSAGE, SEND_MESSAGE_V2 and SEND_BATCH_MESSAGE to one processor.
+/// Routes SEND_MESSAGE, SEND_MESSAGE_V2, SEND_BATCH_MESSAGE and CONSUMER_SEND_MSG_BACK to
+/// one processor.
 pub fn register(server: &mut RemotingServer, ctx: &Arc<BrokerContext>) {
     let processor = Arc::new(SendMessageProcessor::new(
         Arc::clone(ctx),
@@ -56,6 +58,7 @@ pub fn register(server: &mut RemotingServer, ctx: &Arc<BrokerContext>) {
         request_code::SEND_MESSAGE,
         request_code::SEND_MESSAGE_V2,
         request_code::SEND_BATCH_MESSAGE,
+        request_code::CONSUMER_SEND_MSG_BACK,
     ] {
         server.register_processor(code, Arc::clone(&processor) as Arc<dyn RequestProcessor>);
     }
@@ -67,7 +70,12 @@ impl RequestProcessor for SendMessageProcessor {
         ctx: RequestContext,
         request: RemotingCommand,
     ) -> BoxFuture<'_, Option<RemotingCommand>> {
-        Box::pin(async move { Some(self.handle(ctx.peer_addr(), &request).await) })
+        Box::pin(async move {
+            if request.code == request_code::CONSUMER_SEND_MSG_BACK {
+                return Some(back::consumer_send_msg_back(&self.ctx, &request).await);
+            }
+            Some(self.handle(ctx.peer_addr(), &request).await)
+        })
     }
 }
 
@@ -87,12 +95,18 @@ impl SendMessageProcessor {
     }
 
     async fn handle(&self, peer: SocketAddr, request: &RemotingCommand) -> RemotingCommand {
-        let header =
+        let mut header =
             match SendMessageRequestHeader::read_for_code(request.code, &request.ext_fields) {
                 Ok(h) => h,
                 Err(e) => return refuse(response_code::SYSTEM_ERROR, e.to_string()),
             };
         let batch = request.code == request_code::SEND_BATCH_MESSAGE;
+        if !batch
+            && let Err((code, remark)) =
+                back::redirect_exhausted_retry(&self.ctx, &mut header, request.version).await
+        {
+            return refuse(code, remark);
+        }
         let checked = match self.check(&header, peer, batch).await {
             Ok(c) => c,
             Err((code, remark)) => return refuse(code, remark),
