@@ -16,14 +16,16 @@ use bytes::{Bytes, BytesMut};
 
 use super::buffer::{Lookup, WriteBuffer, apply_overlay};
 use super::oneshot::Oneshot;
-use super::readahead::{ReadAhead, block_of};
+use super::readahead::{ReadAhead, ReadAheadBudget, block_of};
 use super::ring::{Command, RingHandle, RingShared, lock};
 use crate::io::SegmentFile;
 
 /// Size of the arena `write_with` encodes into (one allocation for many records).
 const ARENA_BYTES: usize = 256 * 1024;
-/// Most clean pieces kept per file as read cache.
-pub(super) const READ_CACHE_PIECES_MAX: usize = 16 * 1024;
+/// Clean bytes of read cache per clean piece allowed (a piece costs ~100 bytes of map
+/// entry besides its data, so files of tiny pieces, consume queues and index slots, keep
+/// few of them).
+const READ_CACHE_BYTES_PER_PIECE: usize = 256;
 
 /// Per-file limits, from the backend's [`super::UringConfig`].
 #[derive(Debug, Clone, Copy)]
@@ -67,27 +69,38 @@ pub(super) struct FileInner {
 }
 
 impl FileInner {
-    pub(super) fn new(path: PathBuf, file: File, len: u64, limits: FileLimits) -> Self {
+    pub(super) fn new(
+        path: PathBuf,
+        file: File,
+        len: u64,
+        limits: FileLimits,
+        readahead_budget: Arc<ReadAheadBudget>,
+    ) -> Self {
         static NEXT_ID: AtomicU64 = AtomicU64::new(1);
         Self {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             path,
             file,
             len: AtomicU64::new(len),
-            state: Mutex::new(FileState::default()),
+            state: Mutex::new(FileState {
+                readahead: ReadAhead::new(readahead_budget),
+                ..FileState::default()
+            }),
             space: Condvar::new(),
             arena: Mutex::new(BytesMut::new()),
             limits,
         }
     }
 
-    /// (bytes, pieces) of clean read cache kept: a quarter of the file at most.
+    /// (bytes, pieces) of clean read cache kept: a sixteenth of the file at most, and one
+    /// piece per [`READ_CACHE_BYTES_PER_PIECE`] of that (at least 64).
     pub(super) fn cache_limits(&self) -> (usize, usize) {
-        let quarter = usize::try_from(self.len.load(Ordering::Acquire) / 4).unwrap_or(usize::MAX);
-        (
-            self.limits.read_cache_bytes_max.min(quarter),
-            READ_CACHE_PIECES_MAX,
-        )
+        let len = self.len.load(Ordering::Acquire);
+        let bytes = self
+            .limits
+            .read_cache_bytes_max
+            .min(usize::try_from(len / 16).unwrap_or(usize::MAX));
+        (bytes, (bytes / READ_CACHE_BYTES_PER_PIECE).max(64))
     }
 }
 

@@ -48,6 +48,7 @@ pub use io_uring::IoUring;
 
 use super::{Backend, SegmentFile, SharedSegment};
 use file::{FileInner, FileLimits};
+use readahead::ReadAheadBudget;
 use ring::RingHandle;
 
 /// Environment variable that makes [`UringBackend::new`] fail as if `io_uring_setup`
@@ -61,7 +62,7 @@ pub struct UringConfig {
     pub ring_entries: u32,
     /// Per file: past this many buffered, not yet written bytes a writer waits (64 MiB).
     pub write_buffer_bytes_max: usize,
-    /// Per file: written bytes kept for reads without the ring (8 MiB, at most a quarter
+    /// Per file: written bytes kept for reads without the ring (8 MiB, at most a sixteenth
     /// of the file).
     pub read_cache_bytes_max: usize,
     /// Whether `create` writes zeros over the whole new file and syncs it (on the caller's
@@ -152,6 +153,7 @@ impl UringFaults {
 pub struct UringBackend {
     ring: Arc<RingHandle>,
     cfg: UringConfig,
+    readahead_budget: Arc<ReadAheadBudget>,
 }
 
 impl std::fmt::Debug for UringBackend {
@@ -203,7 +205,11 @@ impl UringBackend {
             cfg.faults.clone(),
             cfg.short_slice,
         )?);
-        Ok(Self { ring, cfg })
+        Ok(Self {
+            ring,
+            cfg,
+            readahead_budget: Arc::default(),
+        })
     }
 
     fn limits(&self) -> FileLimits {
@@ -265,7 +271,13 @@ impl Backend for UringBackend {
         let made = (|| {
             file.set_len(len)?;
             let seg = UringFile::new(
-                FileInner::new(path.to_path_buf(), file, len, self.limits()),
+                FileInner::new(
+                    path.to_path_buf(),
+                    file,
+                    len,
+                    self.limits(),
+                    Arc::clone(&self.readahead_budget),
+                ),
                 Arc::clone(&self.ring),
             );
             seg.fallocate(len)?;
@@ -288,7 +300,13 @@ impl Backend for UringBackend {
         let file = open_rw(path, false)?;
         let len = file.metadata()?.len();
         let seg = UringFile::new(
-            FileInner::new(path.to_path_buf(), file, len, self.limits()),
+            FileInner::new(
+                path.to_path_buf(),
+                file,
+                len,
+                self.limits(),
+                Arc::clone(&self.readahead_budget),
+            ),
             Arc::clone(&self.ring),
         );
         Ok(Arc::new(seg) as Arc<dyn SegmentFile>)

@@ -9,6 +9,8 @@
 //! was in flight across an eviction is not kept. So a kept block never hides a write.
 
 use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use bytes::Bytes;
 
@@ -16,6 +18,36 @@ use bytes::Bytes;
 pub(super) const BLOCK_BYTES: u64 = super::pool::POOL_BUFFER_BYTES as u64;
 /// Most blocks kept per file (4 MiB).
 pub(super) const BLOCKS_MAX: usize = 16;
+/// Most block bytes kept by all files of one backend together.
+pub(super) const READAHEAD_BYTES_MAX: usize = 64 << 20;
+
+/// Block bytes kept by every file of one backend; past [`READAHEAD_BYTES_MAX`] a read's
+/// block is used once and not kept.
+#[derive(Debug, Default)]
+pub(super) struct ReadAheadBudget {
+    used: AtomicUsize,
+}
+
+impl ReadAheadBudget {
+    fn take(&self, bytes: usize) -> bool {
+        let prev = self.used.fetch_add(bytes, Ordering::AcqRel);
+        if prev + bytes > READAHEAD_BYTES_MAX {
+            self.used.fetch_sub(bytes, Ordering::AcqRel);
+            return false;
+        }
+        true
+    }
+
+    fn give(&self, bytes: usize) {
+        self.used.fetch_sub(bytes, Ordering::AcqRel);
+    }
+
+    /// Block bytes kept now (tests).
+    #[cfg(test)]
+    pub(super) fn used(&self) -> usize {
+        self.used.load(Ordering::Acquire)
+    }
+}
 
 /// One file's read-ahead blocks, by block start offset.
 #[derive(Debug, Default)]
@@ -24,6 +56,13 @@ pub(super) struct ReadAhead {
     order: VecDeque<u64>,
     /// Bumped whenever written pieces leave the write buffer.
     evict_seq: u64,
+    budget: Arc<ReadAheadBudget>,
+}
+
+impl Drop for ReadAhead {
+    fn drop(&mut self) {
+        self.clear();
+    }
 }
 
 /// The aligned block range holding `[offset, offset + len)`, clipped to `file_len`, if the
@@ -35,6 +74,22 @@ pub(super) fn block_of(offset: u64, len: usize, file_len: u64) -> Option<(u64, u
 }
 
 impl ReadAhead {
+    /// An empty cache drawing on the backend's `budget`.
+    pub(super) fn new(budget: Arc<ReadAheadBudget>) -> Self {
+        Self {
+            blocks: BTreeMap::new(),
+            order: VecDeque::new(),
+            evict_seq: 0,
+            budget,
+        }
+    }
+
+    fn drop_block(&mut self, start: u64) {
+        if let Some(block) = self.blocks.remove(&start) {
+            self.budget.give(block.len());
+        }
+    }
+
     /// The current eviction sequence; pass it back to [`Self::insert`].
     pub(super) fn seq(&self) -> u64 {
         self.evict_seq
@@ -52,13 +107,16 @@ impl ReadAhead {
         if seq != self.evict_seq || self.blocks.contains_key(&start) {
             return;
         }
-        self.blocks.insert(start, block);
-        self.order.push_back(start);
-        while self.order.len() > BLOCKS_MAX {
+        if self.order.len() >= BLOCKS_MAX {
             if let Some(old) = self.order.pop_front() {
-                self.blocks.remove(&old);
+                self.drop_block(old);
             }
         }
+        if !self.budget.take(block.len()) {
+            return;
+        }
+        self.blocks.insert(start, block);
+        self.order.push_back(start);
     }
 
     /// Written pieces in `[lo, hi)` left the write buffer: drop the blocks they overlap.
@@ -67,7 +125,7 @@ impl ReadAhead {
         let first = lo - lo % BLOCK_BYTES;
         let doomed: Vec<u64> = self.blocks.range(first..hi).map(|(s, _)| *s).collect();
         for start in doomed {
-            self.blocks.remove(&start);
+            self.drop_block(start);
             self.order.retain(|s| *s != start);
         }
     }
@@ -75,7 +133,10 @@ impl ReadAhead {
     /// Drops everything (the file was resized).
     pub(super) fn clear(&mut self) {
         self.evict_seq += 1;
-        self.blocks.clear();
+        let starts: Vec<u64> = self.blocks.keys().copied().collect();
+        for start in starts {
+            self.drop_block(start);
+        }
         self.order.clear();
     }
 }
@@ -103,6 +164,31 @@ mod tests {
         assert!(ra.get(100, 10).is_some(), "no overlap, kept");
         ra.invalidate(4000, 4001);
         assert!(ra.get(100, 10).is_none(), "overlapped, dropped");
+    }
+
+    #[test]
+    fn the_backend_budget_bounds_every_file_together_and_is_given_back() {
+        let budget = Arc::new(ReadAheadBudget::default());
+        let block = Bytes::from(vec![0u8; 1 << 20]);
+        let mut files: Vec<ReadAhead> = (0..100).map(|_| ReadAhead::new(budget.clone())).collect();
+        for (i, ra) in files.iter_mut().enumerate() {
+            let seq = ra.seq();
+            ra.insert(i as u64 * BLOCK_BYTES, block.clone(), seq);
+        }
+        assert_eq!(
+            budget.used(),
+            READAHEAD_BYTES_MAX,
+            "one past the budget is not kept"
+        );
+        assert!(files[99].get(99 * BLOCK_BYTES, 1).is_none());
+        files.truncate(10);
+        assert_eq!(
+            budget.used(),
+            10 << 20,
+            "dropped files give their blocks back"
+        );
+        files[0].invalidate(0, 1);
+        assert_eq!(budget.used(), 9 << 20);
     }
 
     #[test]
