@@ -26,6 +26,8 @@ use crate::topic::TopicConfigManager;
 /// Period of the scan for consumers and producers that stopped heartbeating, ms
 /// (RocketMQ's ClientHousekeepingService).
 pub const CLIENT_SCAN_INTERVAL_MS: u64 = 10_000;
+/// The fast ("VIP") channel listens on listenPort minus this (RocketMQ: 10909).
+pub const FAST_CHANNEL_PORT_OFFSET: u16 = 2;
 
 /// Starts brokers.
 #[derive(Debug)]
@@ -38,7 +40,7 @@ pub struct BrokerHandle {
     ctx: Arc<BrokerContext>,
     registrar: BrokerRegistrar,
     stop: watch::Sender<bool>,
-    server: JoinHandle<Result<(), ferromq_remoting::RemotingError>>,
+    servers: Vec<ServerTask>,
     tasks: Vec<JoinHandle<()>>,
 }
 
@@ -65,10 +67,10 @@ impl BrokerController {
             .set_arrival_listener(Some(ctx.pull_holds.arrival_listener()));
         processor::register_all(&mut server, &ctx);
         let (stop, stop_rx) = watch::channel(false);
-        let mut server_stop = stop_rx.clone();
-        let server = tokio::spawn(server.run(async move {
-            let _ = server_stop.wait_for(|s| *s).await;
-        }));
+        let mut servers = vec![spawn_server(server, &stop_rx)];
+        if let Some(fast) = bind_fast_channel(&config, &ctx).await {
+            servers.push(spawn_server(fast, &stop_rx));
+        }
         let registrar =
             BrokerRegistrar::new(Arc::clone(&config), Arc::clone(&ctx.topics), store_host);
         let tasks = spawn_tasks(&ctx, &registrar, &stop_rx);
@@ -81,9 +83,40 @@ impl BrokerController {
             ctx,
             registrar,
             stop,
-            server,
+            servers,
             tasks,
         })
+    }
+}
+
+type ServerTask = JoinHandle<Result<(), ferromq_remoting::RemotingError>>;
+
+fn spawn_server(server: RemotingServer, stop: &watch::Receiver<bool>) -> ServerTask {
+    let mut stop = stop.clone();
+    tokio::spawn(server.run(async move {
+        let _ = stop.wait_for(|s| *s).await;
+    }))
+}
+
+/// RocketMQ's "VIP" channel on listenPort - 2, which clients with `vipChannelEnabled`
+/// (the default before 4.5) send to. Not fatal when the port is taken; skipped for port 0.
+async fn bind_fast_channel(
+    config: &BrokerConfig,
+    ctx: &Arc<BrokerContext>,
+) -> Option<RemotingServer> {
+    let port = config.listen_port.checked_sub(FAST_CHANNEL_PORT_OFFSET)?;
+    if config.listen_port == 0 || port == 0 {
+        return None;
+    }
+    match RemotingServer::bind((config.listen_address, port), ServerConfig::default()).await {
+        Ok(mut fast) => {
+            processor::register_all(&mut fast, ctx);
+            Some(fast)
+        }
+        Err(e) => {
+            tracing::warn!(port, error = %e, "fast (VIP) channel not bound; clients using it will fail");
+            None
+        }
     }
 }
 
@@ -194,16 +227,18 @@ impl BrokerHandle {
             ctx,
             registrar,
             stop,
-            server,
+            servers,
             tasks,
             ..
         } = self;
         ctx.pull_holds.shutdown();
         stop.send_replace(true);
-        match server.await {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => tracing::warn!(error = %e, "server ended with an error"),
-            Err(e) => tracing::warn!(error = %e, "server task failed"),
+        for server in servers {
+            match server.await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => tracing::warn!(error = %e, "server ended with an error"),
+                Err(e) => tracing::warn!(error = %e, "server task failed"),
+            }
         }
         for task in tasks {
             let _ = task.await;
