@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use io_uring::{opcode, squeue, types};
 
-use super::buffer::BatchLimits;
+use super::buffer::{BatchLimits, Run};
 use super::file::FileInner;
 use super::oneshot::Oneshot;
 use super::ring::{Op, Worker, WriteOp, is_retry_errno, lock};
@@ -68,42 +68,56 @@ fn fsync_entry(file: &FileInner) -> squeue::Entry {
         .build()
 }
 
+/// What the file's next batch is, decided under its lock: the runs to write and, for a
+/// sync chain, the waiters its fdatasync answers (`None`: write-behind only). `None` when
+/// there is nothing to start (a batch is in flight, nothing is dirty, or the waiters were
+/// answered at once).
+#[expect(
+    clippy::type_complexity,
+    reason = "a private pair, named by the doc above"
+)]
+fn plan(file: &FileInner) -> Option<(Vec<Run>, Option<Vec<Arc<Oneshot<io::Result<()>>>>>)> {
+    let mut st = lock(&file.state);
+    st.queued = false;
+    if st.in_flight {
+        return None;
+    }
+    if let Some(cause) = st.failed.clone() {
+        for w in st.sync_waiters.drain(..) {
+            w.set(Err(io::Error::other(cause.clone())));
+        }
+        return None;
+    }
+    let want_sync = !st.sync_waiters.is_empty();
+    if !st.buffer.has_dirty() && !want_sync {
+        return None;
+    }
+    let runs = st.buffer.take_dirty(LIMITS);
+    let waiters = if want_sync && !st.buffer.has_dirty() {
+        if runs.is_empty() && !st.needs_fsync {
+            for w in st.sync_waiters.drain(..) {
+                w.set(Ok(()));
+            }
+            return None;
+        }
+        st.needs_fsync = false;
+        Some(std::mem::take(&mut st.sync_waiters))
+    } else {
+        st.needs_fsync = true;
+        None
+    };
+    st.in_flight = true;
+    Some((runs, waiters))
+}
+
 impl Worker {
     /// Starts the file's next batch if none is in flight: a sync chain when callers wait
     /// and every dirty piece fits it, else write-behind of what is dirty.
     pub(super) fn service(&mut self, file: &Arc<FileInner>) {
-        let mut st = lock(&file.state);
-        st.queued = false;
-        if st.in_flight {
+        let Some((runs, waiters)) = plan(file) else {
             return;
-        }
-        if let Some(cause) = st.failed.clone() {
-            for w in st.sync_waiters.drain(..) {
-                w.set(Err(io::Error::other(cause.clone())));
-            }
-            return;
-        }
-        let want_sync = !st.sync_waiters.is_empty();
-        if !st.buffer.has_dirty() && !want_sync {
-            return;
-        }
-        let runs = st.buffer.take_dirty(LIMITS);
-        let mut waiters = Vec::new();
-        let with_fsync = want_sync && !st.buffer.has_dirty();
-        if with_fsync {
-            if runs.is_empty() && !st.needs_fsync {
-                for w in st.sync_waiters.drain(..) {
-                    w.set(Ok(()));
-                }
-                return;
-            }
-            waiters = std::mem::take(&mut st.sync_waiters);
-            st.needs_fsync = false;
-        } else {
-            st.needs_fsync = true;
-        }
-        st.in_flight = true;
-        drop(st);
+        };
+        let with_fsync = waiters.is_some();
         let mut batch = Batch {
             file: Arc::clone(file),
             ops: 0,
@@ -114,7 +128,7 @@ impl Worker {
             },
             resubmitted: false,
             error: None,
-            waiters,
+            waiters: waiters.unwrap_or_default(),
         };
         // A chain split across two submissions would lose its ordering: keep it whole.
         self.reserve_sq(runs.len() + 1);
