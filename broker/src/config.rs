@@ -6,6 +6,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use ferromq_store::config::BackendChoice;
 use ferromq_store::{FlushDiskType, StoreConfig};
 
 use crate::error::BrokerError;
@@ -135,6 +136,9 @@ pub struct BrokerConfig {
     pub max_hash_slot_num: u32,
     /// Entries per index file (`maxIndexNum`): 20 000 000.
     pub max_index_num: u32,
+    /// Store I/O backend (`ioBackend`, a ferromq extension): `mmap`, or `io_uring` when the
+    /// `io-uring` feature is compiled in.
+    pub io_backend: String,
     /// Broker permission bits (`brokerPermission`): 6 (read + write).
     pub broker_permission: i32,
     /// Re-registration period, ms (`registerNameServerPeriod`): 30000.
@@ -180,6 +184,7 @@ impl Default for BrokerConfig {
             message_index_enable: true,
             max_hash_slot_num: 5_000_000,
             max_index_num: 20_000_000,
+            io_backend: "mmap".into(),
             broker_permission: 6,
             register_name_server_period_ms: 30_000,
             register_broker_timeout_ms: 6000,
@@ -308,6 +313,10 @@ impl BrokerConfig {
             "messageIndexEnable" => self.message_index_enable = parse_bool(value)?,
             "maxHashSlotNum" => self.max_hash_slot_num = parse_positive(value)?,
             "maxIndexNum" => self.max_index_num = parse_positive(value)?,
+            "ioBackend" => {
+                let choice = BackendChoice::from_name(value).map_err(|_| "mmap or io_uring")?;
+                self.io_backend = backend_name(&choice).into();
+            }
             _ => return Ok(false),
         }
         Ok(true)
@@ -379,6 +388,7 @@ impl BrokerConfig {
             ("maxMessageSize", self.max_message_size.to_string()),
             ("maxHashSlotNum", self.max_hash_slot_num.to_string()),
             ("maxIndexNum", self.max_index_num.to_string()),
+            ("ioBackend", self.io_backend.clone()),
             ("messageIndexEnable", self.message_index_enable.to_string()),
             ("namesrvAddr", self.namesrv_addr.join(";")),
             (
@@ -432,6 +442,15 @@ impl BrokerConfig {
                 expected: "<storePathRootDir>/commitlog (other locations are not supported)",
             });
         }
+        if BackendChoice::from_name(&self.io_backend).is_err() {
+            return Err(BrokerError::ConfigValue {
+                origin: "config".into(),
+                line: 0,
+                key: "ioBackend".into(),
+                value: self.io_backend.clone(),
+                expected: "mmap or io_uring",
+            });
+        }
         Ok(())
     }
 
@@ -457,6 +476,10 @@ impl BrokerConfig {
         cfg.message_index_enable = self.message_index_enable;
         cfg.max_hash_slot_num = self.max_hash_slot_num;
         cfg.max_index_num = self.max_index_num;
+        // `validate` refuses names that do not parse.
+        if let Ok(choice) = BackendChoice::from_name(&self.io_backend) {
+            cfg.backend = choice;
+        }
         let entries = self.mapped_file_size_consume_queue / CQ_ENTRY_BYTES;
         cfg.mapped_file_size_consume_queue_entries = u32::try_from(entries).unwrap_or(u32::MAX);
         cfg
@@ -511,6 +534,14 @@ fn parse_bool(value: &str) -> Result<bool, &'static str> {
 
 fn parse_num<T: std::str::FromStr>(value: &str) -> Result<T, &'static str> {
     value.parse().map_err(|_| "a non-negative integer")
+}
+
+/// The canonical `ioBackend` spelling of a backend choice.
+fn backend_name(choice: &BackendChoice) -> &'static str {
+    match choice {
+        BackendChoice::IoUring => "io_uring",
+        _ => "mmap",
+    }
 }
 
 fn parse_positive(value: &str) -> Result<u32, &'static str> {

@@ -70,6 +70,10 @@ pub fn effective_config(
         if config.store_path_root_dir == defaults_root {
             config.store_path_root_dir = PathBuf::from(DEV_STORE_DIR);
         }
+        // Dev mode is for one machine: serve loopback only unless an address was configured.
+        if config.listen_address.is_unspecified() {
+            config.listen_address = IpAddr::V4(Ipv4Addr::LOCALHOST);
+        }
         let local = format!("127.0.0.1:{}", opts.dev_namesrv_port());
         if !config.namesrv_addr.contains(&local) {
             config.namesrv_addr.insert(0, local);
@@ -159,6 +163,7 @@ mod tests {
         assert_eq!(c.namesrv_addr, vec!["127.0.0.1:9999"]);
         assert_eq!(c.store_path_root_dir, PathBuf::from(DEV_STORE_DIR));
         assert_eq!(c.broker_ip1.to_string(), "127.0.0.1");
+        assert_eq!(c.listen_address.to_string(), "127.0.0.1");
         assert!(effective_config(&opts, Some("garbage")).is_err());
         Ok(())
     }

@@ -375,6 +375,19 @@ impl StoreConfig {
             }),
         }
     }
+
+    /// The backend for consume queue and index files, given the commit log's.
+    ///
+    /// Only the dispatcher writes them, off the send path, so the mmap backend does not
+    /// warm them: warming dirties every page (420 MB for one default index file), which
+    /// then costs writeback and a slow first flush for nothing.
+    pub(crate) fn logics_backend(&self, log_backend: &Arc<dyn Backend>) -> Arc<dyn Backend> {
+        match &self.backend {
+            #[cfg(feature = "mmap")]
+            BackendChoice::Mmap => Arc::new(crate::io::mmap::MmapBackend::without_warming()),
+            _ => Arc::clone(log_backend),
+        }
+    }
 }
 
 /// The store's error for a refused io_uring setup (the message already names the cause).

@@ -273,11 +273,12 @@ fn open_parts(
         cfg.mapped_file_size_commit_log,
         Arc::clone(&cfg.clock),
     )?);
+    let logics = cfg.logics_backend(&backend);
     let cq_cfg = ConsumeQueueConfig {
         entries_per_file: cfg.mapped_file_size_consume_queue_entries,
     };
     let cq = Arc::new(ConsumeQueueStore::open(
-        Arc::clone(&backend),
+        Arc::clone(&logics),
         &root.join("consumequeue"),
         cq_cfg,
     )?);
@@ -287,7 +288,7 @@ fn open_parts(
             max_index_count: cfg.max_index_num,
         };
         Some(Arc::new(IndexService::open(
-            backend,
+            logics,
             &root.join("index"),
             index_cfg,
         )?))

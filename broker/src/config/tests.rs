@@ -64,3 +64,18 @@ fn commit_log_elsewhere_is_refused() {
     c.store_path_commit_log = Some(PathBuf::from("/elsewhere"));
     assert!(c.validate().is_err());
 }
+
+#[test]
+fn io_backend_key_picks_the_store_backend() {
+    let mut c = BrokerConfig::default();
+    assert_eq!(c.io_backend, "mmap");
+    assert!(matches!(c.store_config().backend, BackendChoice::Mmap));
+    assert!(c.set("ioBackend", "IO-URING").is_ok());
+    assert_eq!(c.io_backend, "io_uring");
+    assert!(matches!(c.store_config().backend, BackendChoice::IoUring));
+    assert!(c.to_properties().contains("ioBackend=io_uring"));
+    assert!(c.set("ioBackend", "aio").is_err());
+    assert_eq!(c.io_backend, "io_uring");
+    c.io_backend = "aio".into();
+    assert!(c.validate().is_err());
+}
