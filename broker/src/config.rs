@@ -206,25 +206,13 @@ impl BrokerConfig {
 
     /// Applies properties text; `origin` names it in errors. Unknown keys are warned about.
     pub fn apply_properties(&mut self, text: &str, origin: &str) -> Result<(), BrokerError> {
-        for (index, raw) in text.lines().enumerate() {
-            let line = raw.trim();
-            if line.is_empty() || line.starts_with('#') || line.starts_with('!') {
-                continue;
-            }
-            let (key, value) = match line.find(['=', ':']) {
-                Some(at) => (
-                    line.get(..at).unwrap_or_default(),
-                    line.get(at + 1..).unwrap_or_default(),
-                ),
-                None => (line, ""),
-            };
-            let (key, value) = (key.trim(), value.trim());
-            self.set(key, value)
+        for entry in ferromq_remoting::properties::entries(text) {
+            self.set(entry.key, entry.value)
                 .map_err(|expected| BrokerError::ConfigValue {
                     origin: origin.to_owned(),
-                    line: index + 1,
-                    key: key.to_owned(),
-                    value: value.to_owned(),
+                    line: entry.line,
+                    key: entry.key.to_owned(),
+                    value: entry.value.to_owned(),
                     expected,
                 })?;
         }

@@ -92,24 +92,13 @@ impl NamesrvConfig {
 
     /// Applies properties text; `origin` names it in errors and logs.
     pub fn apply_properties(&mut self, text: &str, origin: &str) -> Result<(), NamesrvError> {
-        for (index, raw) in text.lines().enumerate() {
-            let line = raw.trim();
-            if line.is_empty() || line.starts_with('#') || line.starts_with('!') {
-                continue;
-            }
-            let (key, value) = match line.find(['=', ':']) {
-                Some(at) => (
-                    line.get(..at).unwrap_or_default(),
-                    line.get(at + 1..).unwrap_or_default(),
-                ),
-                None => (line, ""),
-            };
-            self.set(key.trim(), value.trim())
+        for entry in ferromq_remoting::properties::entries(text) {
+            self.set(entry.key, entry.value)
                 .map_err(|reason| NamesrvError::ConfigValue {
                     origin: origin.to_owned(),
-                    line: index + 1,
-                    key: key.trim().to_owned(),
-                    value: value.trim().to_owned(),
+                    line: entry.line,
+                    key: entry.key.to_owned(),
+                    value: entry.value.to_owned(),
                     reason,
                 })?;
         }

@@ -57,6 +57,7 @@ pub mod flags;
 pub mod frame;
 pub mod header;
 pub mod net;
+pub mod properties;
 
 pub use code::{LanguageCode, request_code, response_code, version};
 pub use command::{

@@ -15,6 +15,8 @@
 //!   that were written before (the store's own offsets say which ranges are safe).
 
 pub mod fault;
+#[cfg(any(feature = "mmap", feature = "io-uring"))]
+mod fs;
 pub mod mem;
 #[cfg(feature = "mmap")]
 pub mod mmap;
