@@ -154,7 +154,7 @@ fn run_rounds(kind: Kind, mode: &str, rounds: u32, seed_default: u64) {
 
 per_backend!(killed_async_appender_recovers_to_a_record_boundary: mmap, io_uring);
 fn killed_async_appender_recovers_to_a_record_boundary(kind: Kind) {
-    run_rounds(kind, "async", 10, 0xC0FFEE);
+    run_rounds(kind, "async", 20, 0xC0FFEE);
 }
 
 per_backend!(killed_sync_appender_keeps_every_acknowledged_message: mmap, io_uring);
