@@ -267,7 +267,15 @@ impl PullMessageProcessor {
             let waited = parked
                 .check_then_wait(deadline, || {
                     let again = self.read(accepted);
-                    (again.code != response_code::PULL_NOT_FOUND).then_some(again)
+                    // Only new messages that match the subscription answer a parked pull,
+                    // as RocketMQ's hold service checks the tag hash before waking it; at
+                    // the deadline the pull answers whatever a read gives (20 with the
+                    // offset moved past the unmatched messages).
+                    let keep_waiting = matches!(
+                        again.code,
+                        response_code::PULL_NOT_FOUND | response_code::PULL_RETRY_IMMEDIATELY
+                    );
+                    (!keep_waiting).then_some(again)
                 })
                 .await;
             match waited {
