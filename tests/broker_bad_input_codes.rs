@@ -88,8 +88,8 @@ async fn bad_requests_get_rocketmq_codes() {
     // Transactional half messages are refused rather than stored as plain ones.
     let half = cluster.send("BadIn", b"x", "TRAN_MSG\u{1}true\u{2}").await;
     assert_eq!(half.code, response_code::NO_PERMISSION);
-    // Delay messages are refused rather than delivered early.
-    let delayed = cluster.send("BadIn", b"x", "DELAY\u{1}3\u{2}").await;
+    // A delay level that is not a number is refused rather than guessed.
+    let delayed = cluster.send("BadIn", b"x", "DELAY\u{1}soon\u{2}").await;
     assert_eq!(delayed.code, response_code::MESSAGE_ILLEGAL);
     // Unknown request code.
     let unknown = cluster

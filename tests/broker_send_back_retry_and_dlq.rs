@@ -1,6 +1,7 @@
 //! CONSUMER_SEND_MSG_BACK re-stores a failed message in the group's %RETRY% topic with
 //! its reconsume count raised and RETRY_TOPIC / ORIGIN_MESSAGE_ID set, and moves it to
-//! %DLQ%<group> once maxReconsumeTimes is reached or the delay level is negative.
+//! %DLQ%<group> once maxReconsumeTimes is reached or the delay level is negative. A retry
+//! waits in SCHEDULE_TOPIC_XXXX for delay level 3 + reconsumeTimes (short levels here).
 
 mod common;
 
@@ -25,6 +26,8 @@ async fn send_back(cluster: &TestCluster, msg: &Pulled, delay_level: i32) -> i32
 }
 
 async fn only(cluster: &TestCluster, topic: &str, offset: i64) -> Pulled {
+    let want = u64::try_from(offset).expect("offset") + 1;
+    cluster.wait_queue_len(topic, 0, want).await;
     let resp = cluster.pull(topic, 0, offset).await;
     assert_eq!(
         resp.code,
@@ -39,7 +42,8 @@ async fn only(cluster: &TestCluster, topic: &str, offset: i64) -> Pulled {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failed_messages_go_to_retry_then_dlq() {
-    let cluster = TestCluster::start().await;
+    let cluster =
+        TestCluster::start_with(|c| c.message_delay_level = "50ms 50ms 200ms".into()).await;
     let p = props(&[("TAGS", "t"), ("UNIQ_KEY", "ABCDEF")]);
     assert_eq!(
         cluster.send("BackTopic", b"payload", &p).await.code,
@@ -53,6 +57,15 @@ async fn failed_messages_go_to_retry_then_dlq() {
         send_back(&cluster, &original, 0).await,
         response_code::SUCCESS
     );
+    let scheduled = cluster.pull("SCHEDULE_TOPIC_XXXX", 2, 0).await;
+    assert_eq!(
+        scheduled.code,
+        response_code::SUCCESS,
+        "level 3 + reconsumeTimes 0"
+    );
+    let held = decode_pulled(&scheduled.body.to_bytes()).remove(0);
+    assert_eq!(held.property("REAL_TOPIC"), Some(retry.as_str()));
+    assert_eq!(held.property("DELAY"), Some("3"));
     let first = only(&cluster, &retry, 0).await;
     assert_eq!(first.body, b"payload");
     assert_eq!(first.reconsume_times, 1);

@@ -10,6 +10,11 @@ use ferromq_store::config::BackendChoice;
 use ferromq_store::{FlushDiskType, StoreConfig};
 
 use crate::error::BrokerError;
+pub use parse::parse_namesrv_list;
+use parse::{
+    backend_name, expand_home, flush_name, parse_bool, parse_flush, parse_name, parse_num,
+    parse_percent, parse_perm, parse_positive, parse_queue_nums, parse_role,
+};
 
 /// RocketMQ's broker port.
 pub const LISTEN_PORT_DEFAULT: u16 = 10911;
@@ -38,7 +43,6 @@ const ACCEPTED_WITHOUT_EFFECT: &[&str] = &[
     "transactionTimeOut",
     "transactionCheckMax",
     "transactionCheckInterval",
-    "messageDelayLevel",
     "rocketmqHome",
     "compressedRegister",
     "forceRegister",
@@ -149,6 +153,8 @@ pub struct BrokerConfig {
     pub flush_consumer_offset_interval_ms: u64,
     /// Slaves may serve reads (`slaveReadEnable`): false.
     pub slave_read_enable: bool,
+    /// Delay of each level (`messageDelayLevel`): "1s 5s ... 2h"; ferromq also takes ms.
+    pub message_delay_level: String,
 }
 
 impl Default for BrokerConfig {
@@ -190,6 +196,7 @@ impl Default for BrokerConfig {
             register_broker_timeout_ms: 6000,
             flush_consumer_offset_interval_ms: 5000,
             slave_read_enable: false,
+            message_delay_level: crate::schedule::MESSAGE_DELAY_LEVEL_DEFAULT.into(),
         }
     }
 }
@@ -241,6 +248,10 @@ impl BrokerConfig {
                 self.flush_consumer_offset_interval_ms = parse_num(value)?;
             }
             "slaveReadEnable" => self.slave_read_enable = parse_bool(value)?,
+            "messageDelayLevel" => {
+                crate::schedule::DelayLevels::parse(value)?;
+                value.trim().clone_into(&mut self.message_delay_level);
+            }
             known if ACCEPTED_WITHOUT_EFFECT.contains(&known) => {
                 tracing::info!(
                     key,
@@ -377,6 +388,7 @@ impl BrokerConfig {
             ("maxHashSlotNum", self.max_hash_slot_num.to_string()),
             ("maxIndexNum", self.max_index_num.to_string()),
             ("ioBackend", self.io_backend.clone()),
+            ("messageDelayLevel", self.message_delay_level.clone()),
             ("messageIndexEnable", self.message_index_enable.to_string()),
             ("namesrvAddr", self.namesrv_addr.join(";")),
             (
@@ -498,108 +510,7 @@ impl BrokerConfig {
 /// (127 bytes in V1; longer topics are refused by the send path) and properties.
 const RECORD_OVERHEAD_MAX: usize = 256 + 2 + i16::MAX as usize;
 
-/// Parses the `;`-separated name server list (`-n`, env, `namesrvAddr`).
-pub fn parse_namesrv_list(value: &str) -> Result<Vec<String>, &'static str> {
-    let list: Vec<String> = value
-        .split(';')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect();
-    if list.iter().any(|a| !a.contains(':')) {
-        return Err("a ;-separated list of host:port");
-    }
-    Ok(list)
-}
-
-fn parse_bool(value: &str) -> Result<bool, &'static str> {
-    match value.to_ascii_lowercase().as_str() {
-        "true" => Ok(true),
-        "false" => Ok(false),
-        _ => Err("true or false"),
-    }
-}
-
-fn parse_num<T: std::str::FromStr>(value: &str) -> Result<T, &'static str> {
-    value.parse().map_err(|_| "a non-negative integer")
-}
-
-/// The canonical `ioBackend` spelling of a backend choice.
-fn backend_name(choice: &BackendChoice) -> &'static str {
-    match choice {
-        BackendChoice::IoUring => "io_uring",
-        _ => "mmap",
-    }
-}
-
-fn parse_positive(value: &str) -> Result<u32, &'static str> {
-    match value.parse::<u32>() {
-        Ok(n) if n > 0 => Ok(n),
-        _ => Err("a positive integer"),
-    }
-}
-
-fn parse_percent(value: &str) -> Result<u32, &'static str> {
-    match value.parse::<u32>() {
-        Ok(p) if p <= 100 => Ok(p),
-        _ => Err("a percentage 0-100"),
-    }
-}
-
-fn parse_queue_nums(value: &str) -> Result<i32, &'static str> {
-    match value.parse::<i32>() {
-        Ok(n) if (1..=1024).contains(&n) => Ok(n),
-        _ => Err("a queue count 1-1024"),
-    }
-}
-
-fn parse_perm(value: &str) -> Result<i32, &'static str> {
-    match value.parse::<i32>() {
-        Ok(p) if (0..=15).contains(&p) => Ok(p),
-        _ => Err("permission bits 0-15"),
-    }
-}
-
-fn parse_name(value: &str) -> Result<String, &'static str> {
-    if value.is_empty() {
-        return Err("a non-empty name");
-    }
-    Ok(value.to_owned())
-}
-
-fn parse_role(value: &str) -> Result<BrokerRole, &'static str> {
-    match value {
-        "ASYNC_MASTER" => Ok(BrokerRole::AsyncMaster),
-        "SYNC_MASTER" => Ok(BrokerRole::SyncMaster),
-        "SLAVE" => Ok(BrokerRole::Slave),
-        _ => Err("ASYNC_MASTER, SYNC_MASTER or SLAVE"),
-    }
-}
-
-fn parse_flush(value: &str) -> Result<FlushDiskType, &'static str> {
-    match value {
-        "ASYNC_FLUSH" => Ok(FlushDiskType::AsyncFlush),
-        "SYNC_FLUSH" => Ok(FlushDiskType::SyncFlush),
-        _ => Err("ASYNC_FLUSH or SYNC_FLUSH"),
-    }
-}
-
-fn flush_name(flush: FlushDiskType) -> &'static str {
-    match flush {
-        FlushDiskType::SyncFlush => "SYNC_FLUSH",
-        _ => "ASYNC_FLUSH",
-    }
-}
-
-/// `~/x` → `$HOME/x`, as RocketMQ's defaults are written.
-fn expand_home(value: &str) -> PathBuf {
-    let home = std::env::var_os("HOME");
-    match (value, value.strip_prefix("~/"), home) {
-        ("~", _, Some(home)) => PathBuf::from(home),
-        (_, Some(rest), Some(home)) => PathBuf::from(home).join(rest),
-        _ => PathBuf::from(value),
-    }
-}
+mod parse;
 
 #[cfg(test)]
 mod tests;

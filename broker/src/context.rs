@@ -8,6 +8,7 @@ use crate::config::BrokerConfig;
 use crate::lock::RebalanceLockManager;
 use crate::longpoll::PullRequestHoldService;
 use crate::offset::ConsumerOffsetManager;
+use crate::schedule::ScheduleMessageService;
 use crate::subscription::SubscriptionGroupManager;
 use crate::topic::TopicConfigManager;
 
@@ -31,6 +32,8 @@ pub struct BrokerContext {
     pub locks: Arc<RebalanceLockManager>,
     /// Parked long-polling pulls.
     pub pull_holds: Arc<PullRequestHoldService>,
+    /// Delay levels and their delivery progress (delayOffset.json).
+    pub schedule: Arc<ScheduleMessageService>,
     /// The registration loop registers at once when notified (topic created/deleted).
     pub register_now: Arc<tokio::sync::Notify>,
     /// brokerIP1:listenPort, the address in offsetMsgIds and registrations.

@@ -20,6 +20,7 @@ use crate::longpoll::PullRequestHoldService;
 use crate::offset::ConsumerOffsetManager;
 use crate::processor;
 use crate::register::BrokerRegistrar;
+use crate::schedule::{DelayLevels, ScheduleMessageService, service as schedule_service};
 use crate::subscription::SubscriptionGroupManager;
 use crate::topic::TopicConfigManager;
 
@@ -127,6 +128,16 @@ fn load_context(
     store_host: SocketAddr,
 ) -> Result<BrokerContext, BrokerError> {
     let config_dir = config.config_dir();
+    let levels = DelayLevels::parse(&config.message_delay_level).map_err(|expected| {
+        BrokerError::ConfigValue {
+            origin: "config".into(),
+            line: 0,
+            key: "messageDelayLevel".into(),
+            value: config.message_delay_level.clone(),
+            expected,
+        }
+    })?;
+    let schedule = ScheduleMessageService::load(&config_dir, levels)?;
     let register_now = Arc::new(Notify::new());
     let topics = TopicConfigManager::load(&config_dir, config, Arc::clone(&register_now))?;
     let offsets = ConsumerOffsetManager::load(&config_dir)?;
@@ -142,12 +153,13 @@ fn load_context(
         producers: Arc::new(ProducerManager::new()),
         locks: Arc::new(RebalanceLockManager::new()),
         pull_holds: Arc::new(PullRequestHoldService::default()),
+        schedule: Arc::new(schedule),
         register_now,
         store_host,
     })
 }
 
-/// Registration loop, offset persistence and client scan; each ends when `stop` turns true.
+/// Registration loop, offset persistence, scheduled delivery and client scan; each ends when `stop` turns true.
 fn spawn_tasks(
     ctx: &Arc<BrokerContext>,
     registrar: &BrokerRegistrar,
@@ -165,12 +177,19 @@ fn spawn_tasks(
     tasks.push(every(persist_every, stop.clone(), move || {
         let c = Arc::clone(&c);
         async move {
-            let done = tokio::task::spawn_blocking(move || c.offsets.persist()).await;
+            let done = tokio::task::spawn_blocking(move || {
+                c.offsets.persist()?;
+                c.schedule.offsets().persist()
+            })
+            .await;
             if let Ok(Err(e)) = done {
-                tracing::error!(error = %e, "consumer offset persist failed");
+                tracing::error!(error = %e, "consumer or delay offset persist failed");
             }
         }
     }));
+    if ctx.config.broker_role.is_master() {
+        tasks.push(schedule_service::spawn(Arc::clone(ctx), stop.clone()));
+    }
     let c = Arc::clone(ctx);
     tasks.push(every(
         Duration::from_millis(CLIENT_SCAN_INTERVAL_MS),
@@ -246,6 +265,7 @@ impl BrokerHandle {
         let c = Arc::clone(&ctx);
         let persisted = tokio::task::spawn_blocking(move || -> Result<(), BrokerError> {
             c.offsets.persist()?;
+            c.schedule.offsets().persist()?;
             c.subscription_groups.persist()?;
             c.topics.persist()
         })

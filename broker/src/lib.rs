@@ -4,8 +4,8 @@
 //! topics with the name servers. Binary: `mqbroker` (docs/operations.md).
 //!
 //! Not for: storage formats and recovery (`ferromq-store`), the wire codec and sockets
-//! (`ferromq-remoting`), routing (`ferromq-namesrv`). Replication, transactions, delay
-//! messages and SQL92 filters are not implemented yet (refused with RocketMQ's codes).
+//! (`ferromq-remoting`), routing (`ferromq-namesrv`). Replication, transactions
+//! and SQL92 filters are not implemented yet (refused with RocketMQ's codes).
 //!
 //! # Layout
 //! - `config`: [`config::BrokerConfig`], broker.conf keys and defaults.
@@ -14,6 +14,7 @@
 //! - `context`: [`context::BrokerContext`], the state processors share.
 //! - `register`: REGISTER_BROKER / UNREGISTER_BROKER with every name server.
 //! - `topic`: the topic table, topics.json, system topics, auto-create, name rules.
+//! - `schedule`: delay levels: the schedule topic, its delivery task, delayOffset.json.
 //! - `longpoll`: parked pulls woken by the store's dispatcher.
 //! - `processor`: request processors (send, pull, client, consumer, admin, query).
 //! - `offset`, `subscription`, `client`, `lock`, `filter`: consumer offsets, group configs,
@@ -65,6 +66,7 @@ pub mod longpoll;
 pub mod offset;
 pub mod processor;
 pub mod register;
+pub mod schedule;
 pub mod startup;
 pub mod subscription;
 pub mod topic;

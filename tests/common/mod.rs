@@ -19,6 +19,8 @@ use ferromq_store::commitlog::record::{self, Verify};
 
 /// Timeout of every request a test makes.
 pub const RPC_TIMEOUT: Duration = Duration::from_secs(10);
+/// Longest wait for an observable condition (a scheduled message's arrival).
+pub const WAIT_CONDITION_MAX: Duration = Duration::from_secs(5);
 /// Consumer group the pull helpers use.
 pub const GROUP: &str = "test-consumer-group";
 /// Producer group the send helpers use.
@@ -146,6 +148,23 @@ impl TestCluster {
             store.wait_dispatched(end, Duration::from_secs(10))
         });
         assert!(done.await.expect("joins"), "dispatch caught up");
+    }
+
+    /// Waits (bounded by [`WAIT_CONDITION_MAX`]) until `topic`/`queue_id` holds at least
+    /// `count` entries; returns the queue's max offset then.
+    pub async fn wait_queue_len(&self, topic: &str, queue_id: u32, count: u64) -> u64 {
+        let deadline = tokio::time::Instant::now() + WAIT_CONDITION_MAX;
+        loop {
+            let max = self.broker().context().store.max_offset(topic, queue_id);
+            if max >= count {
+                return max;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{topic}/{queue_id} has {max} entries, want {count}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 
     /// SEND_MESSAGE_V2 of one message to queue 0.

@@ -79,3 +79,21 @@ fn io_backend_key_picks_the_store_backend() {
     c.io_backend = "aio".into();
     assert!(c.validate().is_err());
 }
+
+#[test]
+fn message_delay_level_is_checked_and_printed() {
+    let mut c = BrokerConfig::default();
+    assert!(
+        c.to_properties().contains(
+            "messageDelayLevel=1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h"
+        )
+    );
+    c.set("messageDelayLevel", " 100ms 2s ").expect("accepted");
+    assert_eq!(c.message_delay_level, "100ms 2s");
+    assert!(c.set("messageDelayLevel", "2 seconds").is_err());
+    assert!(c.set("messageDelayLevel", "").is_err());
+    assert_eq!(
+        c.message_delay_level, "100ms 2s",
+        "a refused value changes nothing"
+    );
+}

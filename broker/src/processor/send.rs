@@ -26,6 +26,7 @@ use tokio::sync::Semaphore;
 
 use crate::context::BrokerContext;
 use crate::error::BrokerError;
+use crate::schedule;
 use crate::topic::{
     RETRY_GROUP_TOPIC_PREFIX, TOPIC_NAME_LEN_MAX, is_not_allowed_send_topic, validate_topic,
 };
@@ -239,14 +240,14 @@ impl SendMessageProcessor {
     ) -> Result<(PutResult, Option<String>), Refusal> {
         let props = header.properties.as_deref().unwrap_or("");
         self.check_message(body.len(), props)?;
-        if is_delayed(props) && !header.topic.starts_with(RETRY_GROUP_TOPIC_PREFIX) {
-            // Delivering at once what was meant for later would be silently wrong; retry
-            // topics are the exception (a retried message coming back early is harmless).
-            let remark = "delay messages (DELAY property) are not supported by this broker";
-            return Err((response_code::MESSAGE_ILLEGAL, remark.to_owned()));
+        let requested = schedule::message::requested_level(props)
+            .map_err(|remark| (response_code::MESSAGE_ILLEGAL, remark))?;
+        let (mut msg, uniq_key) = self.put_message(header, checked, peer, 0, body, props);
+        // Delayed: stored in the schedule topic, delivered to the real one when due; the
+        // answer carries the schedule record's msgId and offset, as RocketMQ's does.
+        if let Some(level) = requested.and_then(|l| self.ctx.schedule.levels().effective(l)) {
+            msg = schedule::message::into_schedule(msg, level);
         }
-        let msg = self.put_message(header, checked, peer, 0, body, props);
-        let (msg, uniq_key) = msg;
         let result = self.ctx.store.put(msg).await;
         Ok((result, Some(uniq_key)))
     }
@@ -351,7 +352,7 @@ struct Checked {
 
 /// Whether the properties ask for delayed delivery (DELAY level other than 0).
 fn is_delayed(props: &str) -> bool {
-    ferromq_store::commitlog::properties::get(props, message::PROPERTY_DELAY_TIME_LEVEL)
+    ferromq_store::commitlog::properties::get(props, schedule::message::PROPERTY_DELAY_TIME_LEVEL)
         .is_some_and(|level| level != "0")
 }
 

@@ -5,8 +5,11 @@ use std::collections::BTreeMap;
 use ferromq_remoting::body::TopicConfig;
 use ferromq_remoting::flags::perm;
 
-use super::validate::{AUTO_CREATE_TOPIC_KEY_TOPIC, OFFSET_MOVED_EVENT, SELF_TEST_TOPIC};
+use super::validate::{
+    AUTO_CREATE_TOPIC_KEY_TOPIC, OFFSET_MOVED_EVENT, SCHEDULE_TOPIC, SELF_TEST_TOPIC,
+};
 use crate::config::BrokerConfig;
+use crate::schedule::{DelayLevels, ScheduleMessageService};
 
 /// Adds the system topics `config` implies to `topics` where absent (a loaded file wins,
 /// as in RocketMQ), and clears TBW102's INHERIT bit when auto-creation is off. Returns
@@ -44,6 +47,13 @@ pub(crate) fn add_system_topics(
     add(&config.broker_cluster_name, 16, perm::INHERIT | rw);
     add(&config.broker_name, 1, perm::INHERIT | rw);
     add(OFFSET_MOVED_EVENT, 1, rw);
+    // The controller refuses a broker whose levels do not parse before topics load.
+    let levels = DelayLevels::parse(&config.message_delay_level).unwrap_or_default();
+    add(
+        SCHEDULE_TOPIC,
+        ScheduleMessageService::queue_nums(&levels),
+        rw,
+    );
     if !config.auto_create_topic_enable
         && let Some(tbw) = topics.get_mut(AUTO_CREATE_TOPIC_KEY_TOPIC)
         && perm::is_inherited(tbw.perm)

@@ -2,8 +2,8 @@
 //! broker re-stores it in the group's `%RETRY%` topic, or in `%DLQ%<group>` once it was
 //! reconsumed `maxReconsumeTimes` times (or the delay level is negative).
 //!
-//! ferromq has no schedule topic yet, so the retried message is visible at once instead of
-//! after its delay level; the retry count and the DLQ move follow RocketMQ.
+//! A retry is stored in the schedule topic with delay level 3 + reconsumeTimes (or the
+//! header's level when not 0), so it reaches `%RETRY%<group>` after that delay.
 
 use std::sync::Arc;
 
@@ -23,6 +23,9 @@ use crate::topic::{DLQ_GROUP_TOPIC_PREFIX, retry_topic};
 const PROPERTY_RETRY_TOPIC: &str = "RETRY_TOPIC";
 /// Property naming the first msgId of a retried message.
 const PROPERTY_ORIGIN_MESSAGE_ID: &str = "ORIGIN_MESSAGE_ID";
+
+/// Delay level of a first retry when the consumer asks for none (RocketMQ's 3: 10 s).
+const RETRY_DELAY_LEVEL_BASE: i64 = 3;
 
 type Refusal = (i32, String);
 
@@ -115,6 +118,10 @@ async fn send_back(ctx: &Arc<BrokerContext>, request: &RemotingCommand) -> Resul
         reconsume_times: rec.reconsume_times.saturating_add(1),
         prepared_transaction_offset: 0,
     };
+    let msg = match retry_level(ctx, &header, rec.reconsume_times) {
+        Some(level) if !to_dlq => crate::schedule::message::into_schedule(msg, level),
+        _ => msg,
+    };
     let result = ctx.store.put(msg).await;
     if result.status.is_stored() {
         Ok(())
@@ -122,6 +129,20 @@ async fn send_back(ctx: &Arc<BrokerContext>, request: &RemotingCommand) -> Resul
         let remark = format!("putting the message back failed: {:?}", result.status);
         Err((response_code::SYSTEM_ERROR, remark))
     }
+}
+
+/// The delay level of a retry: the header's, or 3 + reconsumeTimes when it is 0 (as
+/// RocketMQ), clamped to the highest level.
+fn retry_level(
+    ctx: &BrokerContext,
+    header: &ConsumerSendMsgBackRequestHeader,
+    reconsume_times: i32,
+) -> Option<u32> {
+    let requested = match header.delay_level {
+        0 => RETRY_DELAY_LEVEL_BASE + i64::from(reconsume_times.max(0)),
+        level => i64::from(level),
+    };
+    ctx.schedule.levels().effective(requested)
 }
 
 /// The header's bound from clients of V3_4_9 on (-1 means 16), else the group's.

@@ -10,8 +10,6 @@ use ferromq_store::commitlog::properties::{self, NAME_VALUE_SEPARATOR, PROPERTY_
 pub(crate) const PROPERTY_CLUSTER: &str = "CLUSTER";
 /// Property marking a transactional (prepared) message.
 pub(crate) const PROPERTY_TRANSACTION_PREPARED: &str = "TRAN_MSG";
-/// Delay level property.
-pub(crate) const PROPERTY_DELAY_TIME_LEVEL: &str = "DELAY";
 /// Longest properties string accepted from a producer, bytes (i16 length on disk).
 pub(crate) const PROPERTIES_LEN_MAX: usize = i16::MAX as usize;
 
