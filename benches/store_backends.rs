@@ -3,7 +3,10 @@
 //!
 //! - `append_async`: 1 KiB puts, ASYNC_FLUSH, one producer: throughput.
 //! - `sync_put_Nw`: 1 KiB puts under SYNC_FLUSH with N = 1, 8, 64 concurrent writers
-//!   (group commit): per-put latency p50 / p99 / p99.6 / max and total throughput.
+//!   (group commit), each an OS thread blocking in `PutHandle::wait`: per-put latency
+//!   p50 / p99 / p99.6 / max and total throughput.
+//! - `sync_put_Nt`: the same with N tokio tasks on a 2-worker multi-thread runtime, each
+//!   `.await`ing its `PutHandle` (as the broker's send path does).
 //! - `read_cold` / `read_hot`: pulls of 32 records through the consume queue over a filled
 //!   store, first with the page cache dropped for the store's files (`posix_fadvise
 //!   DONTNEED` after a sync; no root needed) and a freshly opened store, then again (hot).
@@ -13,7 +16,8 @@
 //!
 //! `cargo bench -p ferromq --features io-uring --bench store_backends`
 //! Samples per latency row: `FERROMQ_BENCH_SAMPLES` (10 000). Only the io_uring rows need
-//! the `io-uring` feature; without it they are skipped.
+//! the `io-uring` feature; without it they are skipped. `FERROMQ_BENCH_ONLY=<text>` runs
+//! only the benches whose name contains `<text>` (e.g. `sync_put`, `sync_put_64t`).
 
 use std::fs::File;
 use std::io::Write;
@@ -197,6 +201,64 @@ fn sync_puts(v: &Variant, writers: usize, samples: usize) -> (Histogram<u64>, f6
     (all, per_s, cores)
 }
 
+/// As [`sync_puts`] with `writers` tokio tasks on a 2-worker multi-thread runtime, each
+/// awaiting its `PutHandle`.
+fn sync_puts_tasks(v: &Variant, writers: usize, samples: usize) -> (Histogram<u64>, f64, f64) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Arc::new(v.open(dir.path(), FlushDiskType::SyncFlush));
+    let per_writer = samples.div_ceil(writers);
+    let warmup = (per_writer / 20).max(5);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .build()
+        .expect("runtime");
+    let (all, per_s, cores) = rt.block_on(async {
+        let barrier = Arc::new(tokio::sync::Barrier::new(writers + 1));
+        let tasks: Vec<_> = (0..writers)
+            .map(|w| {
+                let store = Arc::clone(&store);
+                let barrier = Arc::clone(&barrier);
+                tokio::spawn(async move {
+                    let body = body();
+                    let queue = (w % 8) as u32;
+                    for _ in 0..warmup {
+                        store
+                            .put(PutMessage::new("Bench", queue, body.clone()))
+                            .await;
+                    }
+                    barrier.wait().await;
+                    let mut h = histogram();
+                    for _ in 0..per_writer {
+                        let started = Instant::now();
+                        let r = store
+                            .put(PutMessage::new("Bench", queue, body.clone()))
+                            .await;
+                        h.saturating_record((started.elapsed().as_nanos() as u64).max(1));
+                        assert_eq!(r.status, PutStatus::PutOk);
+                    }
+                    h
+                })
+            })
+            .collect();
+        barrier.wait().await;
+        let started = Instant::now();
+        let cpu_before = cpu_seconds();
+        let mut all = histogram();
+        for t in tasks {
+            all.add(t.await.expect("writer")).expect("merge");
+        }
+        let wall = started.elapsed().as_secs_f64();
+        let cores = (cpu_seconds() - cpu_before) / wall;
+        let per_s = all.len() as f64 / wall;
+        (all, per_s, cores)
+    });
+    drop(rt);
+    if let Ok(store) = Arc::try_unwrap(store) {
+        store.shutdown().expect("shutdown");
+    }
+    (all, per_s, cores)
+}
+
 #[expect(unsafe_code, reason = "posix_fadvise has no std wrapper")]
 fn drop_page_cache(dir: &Path) {
     for entry in std::fs::read_dir(dir).expect("read_dir").flatten() {
@@ -325,6 +387,8 @@ fn main() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(10_000);
+    let only = std::env::var("FERROMQ_BENCH_ONLY").unwrap_or_default();
+    let wanted = |name: &str| name.contains(only.as_str());
     let scratch = tempfile::tempdir().expect("tempdir");
     line(
         "| bench | variant | samples | p50 us | p99 us | p99.6 us | max us | per second | CPU cores |",
@@ -336,6 +400,9 @@ fn main() {
         (RawFile::Zeroed, false, "overwrite / default slice"),
         (RawFile::Zeroed, true, "overwrite / short slice"),
     ] {
+        if !wanted("raw_fdatasync_4k") {
+            break;
+        }
         let cpu_before = cpu_seconds();
         let started = Instant::now();
         let h = raw_fdatasync(scratch.path(), samples, prep, short_slice);
@@ -343,15 +410,18 @@ fn main() {
         latency_row("raw_fdatasync_4k", who, &h, 1e9 / h.mean(), cores);
     }
     for v in variants() {
-        for writers in [1usize, 8, 64] {
-            let (h, per_s, cores) = sync_puts(&v, writers, samples);
-            latency_row(
-                &format!("sync_put_{writers}w"),
-                &v.label(),
-                &h,
-                per_s,
-                cores,
-            );
+        for (kind, run) in [
+            ("w", sync_puts as fn(&Variant, usize, usize) -> _),
+            ("t", sync_puts_tasks),
+        ] {
+            for writers in [1usize, 8, 64] {
+                let name = format!("sync_put_{writers}{kind}");
+                if !wanted(&name) {
+                    continue;
+                }
+                let (h, per_s, cores) = run(&v, writers, samples);
+                latency_row(&name, &v.label(), &h, per_s, cores);
+            }
         }
     }
     line("");
@@ -359,6 +429,12 @@ fn main() {
     line("|---|---|---|---|");
     let mib = |per_s: f64| per_s * BODY_BYTES as f64 / f64::from(1 << 20);
     for v in variants().into_iter().filter(|v| !v.short_slice) {
+        if !["append_async_1k", "read_cold_pull32", "read_hot_pull32"]
+            .iter()
+            .any(|name| wanted(name))
+        {
+            continue;
+        }
         let per_s = append_async(&v);
         line(&format!(
             "| append_async_1k | {} | {per_s:.0} | {:.0} |",

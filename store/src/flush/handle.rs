@@ -13,6 +13,9 @@ use crate::store_types::{PutResult, PutStatus};
 struct SlotState {
     result: Option<PutResult>,
     waker: Option<Waker>,
+    /// A thread sleeps on `cond` ([`PutHandle::wait`]): only then is a condvar notify
+    /// (a futex syscall) worth making; awaited handles skip it.
+    thread_waiting: bool,
 }
 
 /// The sending half: completed once by whoever gets there first (the flush thread or the
@@ -28,17 +31,21 @@ impl Slot {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Sets the result unless one is already set; wakes the waiter.
+    /// Sets the result unless one is already set; wakes the waiter (after unlocking, so
+    /// the woken side does not block on the slot's mutex).
     pub(crate) fn complete(&self, result: PutResult) {
-        let waker = {
+        let (waker, thread_waiting) = {
             let mut st = self.lock();
             if st.result.is_some() {
                 return;
             }
             st.result = Some(result);
-            st.waker.take()
+            (st.waker.take(), st.thread_waiting)
         };
-        self.cond.notify_all();
+        // One handle owns the receiving side, so at most one thread waits.
+        if thread_waiting {
+            self.cond.notify_one();
+        }
         if let Some(waker) = waker {
             waker.wake();
         }
@@ -92,6 +99,7 @@ impl PutHandle {
                     if let Some(result) = st.result.take() {
                         return result;
                     }
+                    st.thread_waiting = true;
                     st = slot.cond.wait(st).unwrap_or_else(PoisonError::into_inner);
                 }
             }
@@ -112,6 +120,7 @@ impl PutHandle {
                     if now >= deadline {
                         return None;
                     }
+                    st.thread_waiting = true;
                     st = slot
                         .cond
                         .wait_timeout(st, deadline - now)

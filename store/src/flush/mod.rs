@@ -19,7 +19,7 @@ pub mod handle;
 pub mod sched;
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::thread::{JoinHandle, Thread};
 use std::time::{Duration, Instant};
@@ -59,6 +59,10 @@ struct Shared {
     pending_cond: Condvar,
     stop: AtomicBool,
     flusher: OnceLock<Thread>,
+    /// Queue length at which a submit unparks the sync flush thread. While it gathers a
+    /// batch this is the batch size it waits for, so the producers before it do not each
+    /// wake it (a futex wake and a context switch apiece); otherwise 1.
+    wake_at: AtomicUsize,
 }
 
 /// The flush threads of one store.
@@ -85,6 +89,7 @@ impl FlushService {
             pending_cond: Condvar::new(),
             stop: AtomicBool::new(false),
             flusher: OnceLock::new(),
+            wake_at: AtomicUsize::new(1),
         });
         let mut threads = Vec::new();
         let s = Arc::clone(&shared);
@@ -130,7 +135,7 @@ impl FlushService {
             slot: Arc::clone(&slot),
             result,
         };
-        {
+        let queued = {
             let mut pending = lock(&self.shared.pending);
             while pending.len() >= GROUP_COMMIT_REQUESTS_MAX
                 && !self.shared.stop.load(Ordering::Acquire)
@@ -143,8 +148,13 @@ impl FlushService {
                     .0;
             }
             pending.push_back(request);
+            pending.len()
+        };
+        // The flusher stores `wake_at` before it checks the queue length under the same
+        // lock, so either it sees this request or this load sees its threshold.
+        if queued >= self.shared.wake_at.load(Ordering::SeqCst) {
+            self.wake();
         }
-        self.wake();
         PutHandle::pending(slot)
     }
 
@@ -194,6 +204,7 @@ fn run_async(s: &Shared) {
 fn run_sync(s: &Shared) {
     let mut last_batch = 0;
     while !s.stop.load(Ordering::Acquire) {
+        s.wake_at.store(1, Ordering::SeqCst);
         let waiting = !lock(&s.pending).is_empty();
         let dirty = s.log.max_offset() > s.log.flushed_offset();
         if !waiting && !dirty {
@@ -220,12 +231,15 @@ fn gather(s: &Shared, want: usize) {
         return;
     }
     let deadline = Instant::now() + GATHER_WAIT_MAX;
+    s.wake_at.store(want, Ordering::SeqCst);
     loop {
         if lock(&s.pending).len() >= want || s.stop.load(Ordering::Acquire) {
+            s.wake_at.store(1, Ordering::SeqCst);
             return;
         }
         let now = Instant::now();
         if now >= deadline {
+            s.wake_at.store(1, Ordering::SeqCst);
             return;
         }
         std::thread::park_timeout(deadline - now);
@@ -236,8 +250,9 @@ fn gather(s: &Shared, want: usize) {
 /// with `all`, uncovered ones too (shutdown).
 fn answer(s: &Shared, outcome: Result<u64, String>, all: bool) -> usize {
     let mut done = Vec::new();
-    {
+    let was_full = {
         let mut pending = lock(&s.pending);
+        let was_full = pending.len() >= GROUP_COMMIT_REQUESTS_MAX;
         let mut keep = VecDeque::with_capacity(pending.len());
         for req in pending.drain(..) {
             let covered = matches!(outcome, Ok(flushed) if req.end_offset <= flushed);
@@ -248,8 +263,14 @@ fn answer(s: &Shared, outcome: Result<u64, String>, all: bool) -> usize {
             }
         }
         *pending = keep;
+        was_full
+    };
+    // Only submits blocked on a full queue need this. The timeout thread also sleeps on
+    // `pending_cond`, but removing requests never brings a deadline nearer, so it need
+    // not be woken (a futex wake and a context switch per batch).
+    if was_full {
+        s.pending_cond.notify_all();
     }
-    s.pending_cond.notify_all();
     if let Err(cause) = &outcome {
         if !done.is_empty() {
             tracing::error!(%cause, waiters = done.len(), "flush failed; answering waiters IoFailed");
