@@ -424,17 +424,17 @@ fn main() {
             }
         }
     }
+    if !["append_async_1k", "read_cold_pull32", "read_hot_pull32"]
+        .iter()
+        .any(|name| wanted(name))
+    {
+        return;
+    }
     line("");
     line("| bench | variant | records/s | MiB/s |");
     line("|---|---|---|---|");
     let mib = |per_s: f64| per_s * BODY_BYTES as f64 / f64::from(1 << 20);
     for v in variants().into_iter().filter(|v| !v.short_slice) {
-        if !["append_async_1k", "read_cold_pull32", "read_hot_pull32"]
-            .iter()
-            .any(|name| wanted(name))
-        {
-            continue;
-        }
         let per_s = append_async(&v);
         line(&format!(
             "| append_async_1k | {} | {per_s:.0} | {:.0} |",
