@@ -30,10 +30,7 @@ async fn parked_pull_waits_past_messages_of_other_tags() {
     let mut parked =
         tokio::spawn(async move { client.invoke(&addr, request, Duration::from_secs(30)).await });
     let holds = &cluster.broker().context().pull_holds;
-    while holds.parked_count() == 0 {
-        tokio::task::yield_now().await;
-        tokio::time::sleep(Duration::from_millis(1)).await;
-    }
+    cluster.wait_parked().await;
 
     // `send` returns once the TagB record is dispatched, which wakes the parked pull.
     let other = cluster.send("LpTags", b"other tag", &tag_b).await;

@@ -49,9 +49,7 @@ async fn shutdown_answers_parked_pulls_at_once() {
     let (addr, client) = (cluster.broker_addr(), cluster.client.clone());
     let parked =
         tokio::spawn(async move { client.invoke(&addr, request, Duration::from_secs(30)).await });
-    while cluster.broker().context().pull_holds.parked_count() == 0 {
-        tokio::time::sleep(Duration::from_millis(1)).await;
-    }
+    cluster.wait_parked().await;
     let started = Instant::now();
     cluster.shutdown().await;
     let resp = parked

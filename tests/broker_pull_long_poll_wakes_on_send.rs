@@ -27,10 +27,7 @@ async fn parked_pull_returns_found_when_a_message_arrives() {
     let parked =
         tokio::spawn(async move { client.invoke(&addr, request, Duration::from_secs(30)).await });
     let holds = &cluster.broker().context().pull_holds;
-    while holds.parked_count() == 0 {
-        tokio::task::yield_now().await;
-        tokio::time::sleep(Duration::from_millis(1)).await;
-    }
+    cluster.wait_parked().await;
     // Same connection, another request, while the pull is parked.
     let sent = cluster.send("LpTopic", b"second", "").await;
     assert_eq!(sent.code, response_code::SUCCESS);

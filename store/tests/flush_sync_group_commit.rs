@@ -8,79 +8,22 @@ mod common;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use bytes::Bytes;
+use common::sync_hook::SyncHookBackend;
 use common::{Kind, TestBackend};
 use ferromq_store::commitlog::properties;
-use ferromq_store::io::{Backend, SegmentFile, SharedSegment};
 use ferromq_store::{FlushDiskType, PutStatus, Store};
-
-/// Counts `sync_data` calls on top of another backend.
-struct CountingBackend {
-    inner: std::sync::Arc<dyn Backend>,
-    syncs: Arc<AtomicUsize>,
-}
-
-struct CountingFile {
-    inner: SharedSegment,
-    syncs: Arc<AtomicUsize>,
-}
-
-impl SegmentFile for CountingFile {
-    fn len(&self) -> u64 {
-        self.inner.len()
-    }
-    fn write_at(&self, offset: u64, data: Bytes) -> std::io::Result<()> {
-        self.inner.write_at(offset, data)
-    }
-    fn read_at(&self, offset: u64, len: usize) -> std::io::Result<Bytes> {
-        self.inner.read_at(offset, len)
-    }
-    fn sync_data(&self, up_to: u64) -> std::io::Result<()> {
-        self.syncs.fetch_add(1, Ordering::SeqCst);
-        self.inner.sync_data(up_to)
-    }
-    fn set_len(&self, len: u64) -> std::io::Result<()> {
-        self.inner.set_len(len)
-    }
-}
-
-impl Backend for CountingBackend {
-    fn create(&self, path: &std::path::Path, len: u64) -> std::io::Result<SharedSegment> {
-        let inner = self.inner.create(path, len)?;
-        Ok(Arc::new(CountingFile {
-            inner,
-            syncs: self.syncs.clone(),
-        }))
-    }
-    fn open(&self, path: &std::path::Path) -> std::io::Result<SharedSegment> {
-        let inner = self.inner.open(path)?;
-        Ok(Arc::new(CountingFile {
-            inner,
-            syncs: self.syncs.clone(),
-        }))
-    }
-    fn remove(&self, path: &std::path::Path) -> std::io::Result<()> {
-        self.inner.remove(path)
-    }
-    fn list(&self, dir: &std::path::Path) -> std::io::Result<Vec<std::path::PathBuf>> {
-        self.inner.list(dir)
-    }
-    fn sync_dir(&self, dir: &std::path::Path) -> std::io::Result<()> {
-        self.inner.sync_dir(dir)
-    }
-    fn name(&self) -> &'static str {
-        "counting"
-    }
-}
 
 per_backend!(acknowledged_puts_are_flushed_and_syncs_are_shared);
 fn acknowledged_puts_are_flushed_and_syncs_are_shared(kind: Kind) {
     let dir = tempfile::tempdir().unwrap();
-    let backend = Arc::new(CountingBackend {
-        inner: TestBackend::new(kind).backend(),
-        syncs: Arc::default(),
-    });
-    let syncs = backend.syncs.clone();
+    let syncs = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&syncs);
+    let backend = Arc::new(SyncHookBackend::new(
+        TestBackend::new(kind).backend(),
+        Arc::new(move || {
+            counter.fetch_add(1, Ordering::SeqCst);
+        }),
+    ));
     let mut cfg = common::small_config(dir.path(), backend);
     cfg.mapped_file_size_commit_log = 1 << 20;
     cfg.flush_disk_type = FlushDiskType::SyncFlush;

@@ -6,9 +6,8 @@ mod common;
 
 use std::sync::{Arc, Condvar, Mutex};
 
-use bytes::Bytes;
+use common::sync_hook::SyncHookBackend;
 use common::{Kind, TestBackend};
-use ferromq_store::io::{Backend, SegmentFile, SharedSegment};
 use ferromq_store::{FlushDiskType, PutStatus, Store};
 
 /// Blocks every sync until the gate opens.
@@ -31,73 +30,16 @@ impl Gate {
     }
 }
 
-struct GatedBackend {
-    inner: Arc<dyn Backend>,
-    gate: Arc<Gate>,
-}
-
-struct GatedFile {
-    inner: SharedSegment,
-    gate: Arc<Gate>,
-}
-
-impl SegmentFile for GatedFile {
-    fn len(&self) -> u64 {
-        self.inner.len()
-    }
-    fn write_at(&self, offset: u64, data: Bytes) -> std::io::Result<()> {
-        self.inner.write_at(offset, data)
-    }
-    fn read_at(&self, offset: u64, len: usize) -> std::io::Result<Bytes> {
-        self.inner.read_at(offset, len)
-    }
-    fn sync_data(&self, up_to: u64) -> std::io::Result<()> {
-        self.gate.pass();
-        self.inner.sync_data(up_to)
-    }
-    fn set_len(&self, len: u64) -> std::io::Result<()> {
-        self.inner.set_len(len)
-    }
-}
-
-impl Backend for GatedBackend {
-    fn create(&self, path: &std::path::Path, len: u64) -> std::io::Result<SharedSegment> {
-        let inner = self.inner.create(path, len)?;
-        Ok(Arc::new(GatedFile {
-            inner,
-            gate: self.gate.clone(),
-        }))
-    }
-    fn open(&self, path: &std::path::Path) -> std::io::Result<SharedSegment> {
-        let inner = self.inner.open(path)?;
-        Ok(Arc::new(GatedFile {
-            inner,
-            gate: self.gate.clone(),
-        }))
-    }
-    fn remove(&self, path: &std::path::Path) -> std::io::Result<()> {
-        self.inner.remove(path)
-    }
-    fn list(&self, dir: &std::path::Path) -> std::io::Result<Vec<std::path::PathBuf>> {
-        self.inner.list(dir)
-    }
-    fn sync_dir(&self, dir: &std::path::Path) -> std::io::Result<()> {
-        self.inner.sync_dir(dir)
-    }
-    fn name(&self) -> &'static str {
-        "gated"
-    }
-}
-
 per_backend!(stalled_flush_times_out_but_keeps_the_message);
 fn stalled_flush_times_out_but_keeps_the_message(kind: Kind) {
     let dir = tempfile::tempdir().unwrap();
     let gate = Arc::new(Gate::default());
     gate.release();
-    let backend = Arc::new(GatedBackend {
-        inner: TestBackend::new(kind).backend(),
-        gate: gate.clone(),
-    });
+    let hold = Arc::clone(&gate);
+    let backend = Arc::new(SyncHookBackend::new(
+        TestBackend::new(kind).backend(),
+        Arc::new(move || hold.pass()),
+    ));
     let mut cfg = common::small_config(dir.path(), backend);
     cfg.flush_disk_type = FlushDiskType::SyncFlush;
     cfg.sync_flush_timeout_ms = 50;

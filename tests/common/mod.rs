@@ -167,6 +167,20 @@ impl TestCluster {
         }
     }
 
+    /// Waits (bounded by [`WAIT_CONDITION_MAX`]) until at least one pull is parked in the
+    /// broker's long-polling service (it has no event to await, so this polls).
+    pub async fn wait_parked(&self) {
+        let holds = &self.broker().context().pull_holds;
+        let deadline = tokio::time::Instant::now() + WAIT_CONDITION_MAX;
+        while holds.parked_count() == 0 {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "no pull parked within {WAIT_CONDITION_MAX:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+    }
+
     /// SEND_MESSAGE_V2 of one message to queue 0.
     pub async fn send(&self, topic: &str, body: &[u8], props: &str) -> RemotingCommand {
         self.send_to(topic, 0, body, props).await

@@ -52,13 +52,51 @@ pub fn request_short_slice() -> bool {
     false
 }
 
-#[cfg(test)]
+#[cfg(all(test, target_os = "linux"))]
 mod tests {
+    use super::*;
+
+    /// Reads the calling thread's sched_attr back.
+    #[expect(unsafe_code, reason = "sched_getattr has no libc wrapper")]
+    fn current_attr() -> Option<SchedAttr> {
+        let mut attr = SchedAttr {
+            size: 0,
+            sched_policy: 0,
+            sched_flags: 0,
+            sched_nice: 0,
+            sched_priority: 0,
+            sched_runtime: 0,
+            sched_deadline: 0,
+            sched_period: 0,
+        };
+        let size = std::mem::size_of::<SchedAttr>() as u32;
+        // SAFETY: `attr` is writable for `size` bytes and outlives the call; pid 0 means the
+        // calling thread; flags 0.
+        let rc = unsafe {
+            libc::syscall(
+                libc::SYS_sched_getattr,
+                0,
+                &mut attr as *mut SchedAttr,
+                size,
+                0,
+            )
+        };
+        (rc == 0).then_some(attr)
+    }
+
     #[test]
-    fn request_does_not_fail_the_thread() {
-        // Either answer is fine; the call must simply not disturb the caller.
-        let _ = std::thread::spawn(super::request_short_slice)
+    fn an_accepted_request_sets_the_short_slice_on_the_calling_thread_only() {
+        let (accepted, attr) = std::thread::spawn(|| (request_short_slice(), current_attr()))
             .join()
-            .unwrap();
+            .expect("the thread runs");
+        if accepted {
+            let attr = attr.expect("sched_getattr works where sched_setattr did");
+            assert_eq!(attr.sched_policy, libc::SCHED_OTHER as u32);
+            assert_eq!(attr.sched_runtime, SHORT_SLICE_NS);
+        }
+        // This thread asked for nothing: its slice is not the requested one.
+        if let Some(mine) = current_attr() {
+            assert_ne!(mine.sched_runtime, SHORT_SLICE_NS);
+        }
     }
 }

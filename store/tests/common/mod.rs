@@ -1,6 +1,8 @@
 //! Helpers shared by the store's integration tests (each test binary uses a subset).
 #![allow(dead_code, unreachable_pub)]
 
+pub mod sync_hook;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
