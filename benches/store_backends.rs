@@ -18,6 +18,9 @@
 //! Samples per latency row: `FERROMQ_BENCH_SAMPLES` (10 000). Only the io_uring rows need
 //! the `io-uring` feature; without it they are skipped. `FERROMQ_BENCH_ONLY=<text>` runs
 //! only the benches whose name contains `<text>` (e.g. `sync_put`, `sync_put_64t`).
+//! Each sync-put row runs at least `FERROMQ_BENCH_SECONDS` (2 s); `FERROMQ_BENCH_RUNS=N`
+//! repeats every sync-put row N times and ends with the 64-vs-1-writer throughput ratio of
+//! the medians.
 
 use std::fs::File;
 use std::io::Write;
@@ -151,9 +154,22 @@ fn append_async(v: &Variant) -> f64 {
     per_s
 }
 
-/// SYNC_FLUSH puts from `writers` threads until `samples` puts are done in total.
+/// How long each sync-put row runs at least (`FERROMQ_BENCH_SECONDS`, 2 s): throughput
+/// over 10 000 puts at 64 writers would be a tenth of a second, where one host stall moves
+/// the figure by tens of percent.
+fn min_time() -> Duration {
+    let secs: f64 = std::env::var("FERROMQ_BENCH_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2.0);
+    Duration::from_secs_f64(secs)
+}
+
+/// SYNC_FLUSH puts from `writers` threads until `samples` puts are done in total and
+/// [`min_time`] has passed.
 /// Returns the merged histogram, puts per second and CPU cores used while measuring.
 fn sync_puts(v: &Variant, writers: usize, samples: usize) -> (Histogram<u64>, f64, f64) {
+    let min_time = min_time();
     let dir = tempfile::tempdir().expect("tempdir");
     let store = Arc::new(v.open(dir.path(), FlushDiskType::SyncFlush));
     let per_writer = samples.div_ceil(writers);
@@ -173,7 +189,8 @@ fn sync_puts(v: &Variant, writers: usize, samples: usize) -> (Histogram<u64>, f6
                 }
                 barrier.wait();
                 let mut h = histogram();
-                for _ in 0..per_writer {
+                let until = Instant::now() + min_time;
+                while (h.len() as usize) < per_writer || Instant::now() < until {
                     let started = Instant::now();
                     let r = store
                         .put(PutMessage::new("Bench", queue, body.clone()))
@@ -204,6 +221,7 @@ fn sync_puts(v: &Variant, writers: usize, samples: usize) -> (Histogram<u64>, f6
 /// As [`sync_puts`] with `writers` tokio tasks on a 2-worker multi-thread runtime, each
 /// awaiting its `PutHandle`.
 fn sync_puts_tasks(v: &Variant, writers: usize, samples: usize) -> (Histogram<u64>, f64, f64) {
+    let min_time = min_time();
     let dir = tempfile::tempdir().expect("tempdir");
     let store = Arc::new(v.open(dir.path(), FlushDiskType::SyncFlush));
     let per_writer = samples.div_ceil(writers);
@@ -228,7 +246,8 @@ fn sync_puts_tasks(v: &Variant, writers: usize, samples: usize) -> (Histogram<u6
                     }
                     barrier.wait().await;
                     let mut h = histogram();
-                    for _ in 0..per_writer {
+                    let until = Instant::now() + min_time;
+                    while (h.len() as usize) < per_writer || Instant::now() < until {
                         let started = Instant::now();
                         let r = store
                             .put(PutMessage::new("Bench", queue, body.clone()))
@@ -382,6 +401,11 @@ fn raw_fdatasync(dir: &Path, samples: usize, prep: RawFile, short_slice: bool) -
     })
 }
 
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    xs[xs.len() / 2]
+}
+
 fn main() {
     let samples: usize = std::env::var("FERROMQ_BENCH_SAMPLES")
         .ok()
@@ -409,19 +433,57 @@ fn main() {
         let cores = (cpu_seconds() - cpu_before) / started.elapsed().as_secs_f64();
         latency_row("raw_fdatasync_4k", who, &h, 1e9 / h.mean(), cores);
     }
+    let runs: usize = std::env::var("FERROMQ_BENCH_RUNS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1)
+        .max(1);
+    // (variant, writer kind) -> puts per second of each run, for 1 and for 64 writers.
+    let mut scaling: Vec<(String, &str, Vec<f64>, Vec<f64>)> = Vec::new();
     for v in variants() {
         for (kind, run) in [
             ("w", sync_puts as fn(&Variant, usize, usize) -> _),
             ("t", sync_puts_tasks),
         ] {
+            let mut one = Vec::new();
+            let mut many = Vec::new();
             for writers in [1usize, 8, 64] {
                 let name = format!("sync_put_{writers}{kind}");
                 if !wanted(&name) {
                     continue;
                 }
-                let (h, per_s, cores) = run(&v, writers, samples);
-                latency_row(&name, &v.label(), &h, per_s, cores);
+                for _ in 0..runs {
+                    let (h, per_s, cores) = run(&v, writers, samples);
+                    latency_row(&name, &v.label(), &h, per_s, cores);
+                    match writers {
+                        1 => one.push(per_s),
+                        64 => many.push(per_s),
+                        _ => {}
+                    }
+                }
             }
+            if !one.is_empty() && !many.is_empty() {
+                scaling.push((v.label(), kind, one, many));
+            }
+        }
+    }
+    if !scaling.is_empty() {
+        line("");
+        line(
+            "| 64 vs 1 writer | writers | runs | median puts/s, 1 | median puts/s, 64 | ratio of medians |",
+        );
+        line("|---|---|---|---|---|---|");
+        for (label, kind, one, many) in scaling {
+            let (one, many) = (median(one), median(many));
+            let kind = if kind == "w" {
+                "threads"
+            } else {
+                "tokio tasks"
+            };
+            line(&format!(
+                "| {label} | {kind} | {runs} | {one:.0} | {many:.0} | {:.1}x |",
+                many / one
+            ));
         }
     }
     if !["append_async_1k", "read_cold_pull32", "read_hot_pull32"]

@@ -365,7 +365,15 @@ impl StoreConfig {
             }),
             #[cfg(feature = "io-uring")]
             BackendChoice::IoUring => {
-                crate::io::uring::UringBackend::from_env(self.flush_thread_short_slice)
+                let cfg = crate::io::uring::UringConfig {
+                    short_slice: self.flush_thread_short_slice,
+                    write_behind_bytes: match self.flush_disk_type {
+                        FlushDiskType::SyncFlush => URING_SYNC_FLUSH_WRITE_BEHIND_BYTES,
+                        FlushDiskType::AsyncFlush => 0,
+                    },
+                    ..crate::io::uring::UringConfig::default()
+                };
+                crate::io::uring::UringBackend::from_env(cfg)
                     .map(|b| Arc::new(b) as Arc<dyn Backend>)
                     .map_err(uring_unavailable)
             }
@@ -389,6 +397,11 @@ impl StoreConfig {
         }
     }
 }
+
+/// Under `SYNC_FLUSH` the io_uring ring writes a file's dirty bytes behind only past this
+/// many: the flush thread writes them itself before its fdatasync (docs/benchmarks.md).
+#[cfg(feature = "io-uring")]
+const URING_SYNC_FLUSH_WRITE_BEHIND_BYTES: usize = 1 << 20;
 
 /// The store's error for a refused io_uring setup (the message already names the cause).
 pub fn uring_unavailable(source: io::Error) -> StoreError {

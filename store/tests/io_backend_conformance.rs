@@ -106,3 +106,18 @@ per_backend!(reads_writes_and_syncs_at_the_edges);
 fn reads_writes_and_syncs_at_the_edges(kind: Kind) {
     edges(TestBackend::new(kind).backend().as_ref());
 }
+
+/// The per-backend rows use io_uring's default sync (on the caller's thread); this runs the
+/// same rules with the sync chained through the ring (`UringSync::Ring`).
+#[cfg(feature = "io-uring")]
+#[test]
+fn io_uring_ring_sync_conforms() {
+    use ferromq_store::io::uring::{UringBackend, UringConfig, UringSync};
+    let backend = UringBackend::with_config(UringConfig {
+        sync: UringSync::Ring,
+        ..UringConfig::default()
+    })
+    .expect("io_uring available");
+    conformance(&backend);
+    edges(&backend);
+}

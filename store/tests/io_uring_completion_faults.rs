@@ -11,14 +11,15 @@ use std::sync::Arc;
 use bytes::Bytes;
 use ferromq_store::config::BackendChoice;
 use ferromq_store::io::Backend;
-use ferromq_store::io::uring::{UringBackend, UringConfig, UringFaults};
+use ferromq_store::io::uring::{UringBackend, UringConfig, UringFaults, UringSync};
 use ferromq_store::{PutStatus, Store};
 
-fn faulty(cache_bytes: usize) -> (UringBackend, Arc<UringFaults>) {
+fn faulty(cache_bytes: usize, sync: UringSync) -> (UringBackend, Arc<UringFaults>) {
     let faults = Arc::new(UringFaults::new(3, 5, 7, true));
     let cfg = UringConfig {
         faults: Some(Arc::clone(&faults)),
         read_cache_bytes_max: cache_bytes,
+        sync,
         ..UringConfig::default()
     };
     (UringBackend::with_config(cfg).expect("io_uring"), faults)
@@ -27,15 +28,21 @@ fn faulty(cache_bytes: usize) -> (UringBackend, Arc<UringFaults>) {
 #[test]
 fn random_io_under_completion_faults_matches_a_model() {
     let (mut rng, seed) = common::Rng::from_env(0x5EED_0042);
-    for cache in [0, 16 * 1024] {
+    let cases = [
+        (0, UringSync::Caller),
+        (16 * 1024, UringSync::Caller),
+        (0, UringSync::Ring),
+        (16 * 1024, UringSync::Ring),
+    ];
+    for (cache, sync) in cases {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("seg");
-        let (backend, faults) = faulty(cache);
+        let (backend, faults) = faulty(cache, sync);
         let len = 64 * 1024u64;
         let file = backend.create(&path, len).unwrap();
         let mut model = vec![0u8; len as usize];
         for step in 0..300 {
-            let ctx = format!("seed {seed} cache {cache} step {step}");
+            let ctx = format!("seed {seed} cache {cache} {sync:?} step {step}");
             let at = rng.below(len - 1);
             let n = 1 + rng.below((len - at).min(3000)) as usize;
             match rng.below(10) {
@@ -74,8 +81,14 @@ fn random_io_under_completion_faults_matches_a_model() {
 
 #[test]
 fn a_store_on_a_faulty_ring_keeps_every_message_across_a_restart() {
+    for sync in [UringSync::Caller, UringSync::Ring] {
+        store_round_trip(sync);
+    }
+}
+
+fn store_round_trip(sync: UringSync) {
     let dir = tempfile::tempdir().unwrap();
-    let (backend, faults) = faulty(0);
+    let (backend, faults) = faulty(0, sync);
     let backend: Arc<dyn Backend> = Arc::new(backend);
     let mut cfg = common::small_config(dir.path(), Arc::clone(&backend));
     cfg.flush_disk_type = ferromq_store::FlushDiskType::SyncFlush;
@@ -92,7 +105,7 @@ fn a_store_on_a_faulty_ring_keeps_every_message_across_a_restart() {
     assert_eq!(common::assert_prefix(&store, "T", 0), 80);
     assert!(
         faults.injected() > 20,
-        "faults injected: {}",
+        "{sync:?}: faults injected: {}",
         faults.injected()
     );
 }

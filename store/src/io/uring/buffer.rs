@@ -84,6 +84,11 @@ impl WriteBuffer {
         self.dirty_bytes + self.in_flight_bytes
     }
 
+    /// Bytes waiting for the ring.
+    pub(super) fn dirty_bytes(&self) -> usize {
+        self.dirty_bytes
+    }
+
     /// Whether some piece waits for the ring.
     pub(super) fn has_dirty(&self) -> bool {
         self.dirty_bytes > 0

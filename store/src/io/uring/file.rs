@@ -14,7 +14,7 @@ use std::sync::{Arc, Condvar, Mutex};
 
 use bytes::{Bytes, BytesMut};
 
-use super::buffer::{Lookup, WriteBuffer, apply_overlay};
+use super::buffer::{BatchLimits, Lookup, WriteBuffer, apply_overlay};
 use super::oneshot::Oneshot;
 use super::readahead::{ReadAhead, ReadAheadBudget, block_of};
 use super::ring::{Command, RingHandle, RingShared, lock};
@@ -27,6 +27,14 @@ const ARENA_BYTES: usize = 256 * 1024;
 /// few of them).
 const READ_CACHE_BYTES_PER_PIECE: usize = 256;
 
+/// A caller's sync takes every dirty piece in one go (the ring's batches are smaller so
+/// that one file does not hog its submission queue).
+const CALLER_LIMITS: BatchLimits = BatchLimits {
+    runs_max: usize::MAX,
+    parts_max: 1024,
+    run_bytes_max: 1 << 30,
+};
+
 /// Per-file limits, from the backend's [`super::UringConfig`].
 #[derive(Debug, Clone, Copy)]
 pub(super) struct FileLimits {
@@ -34,6 +42,10 @@ pub(super) struct FileLimits {
     pub(super) unwritten_bytes_max: usize,
     /// Clean bytes kept as read cache.
     pub(super) read_cache_bytes_max: usize,
+    /// Where `sync_data` runs.
+    pub(super) sync: super::UringSync,
+    /// Dirty bytes that start write-behind.
+    pub(super) write_behind_bytes: usize,
 }
 
 /// What the writers, readers and the ring thread share about one file.
@@ -156,7 +168,9 @@ impl UringFile {
             return Err(io::Error::other(cause.clone()));
         }
         st.buffer.insert(offset, data);
-        self.schedule(&mut st);
+        if st.buffer.dirty_bytes() >= self.inner.limits.write_behind_bytes {
+            self.schedule(&mut st);
+        }
         while st.buffer.unwritten_bytes() > self.inner.limits.unwritten_bytes_max
             && st.failed.is_none()
         {
@@ -266,6 +280,28 @@ impl SegmentFile for UringFile {
     }
 
     fn sync_data(&self, _up_to: u64) -> io::Result<()> {
+        match self.inner.limits.sync {
+            super::UringSync::Caller => self.sync_on_caller(),
+            super::UringSync::Ring => self.sync_through_ring(),
+        }
+    }
+
+    fn set_len(&self, len: u64) -> io::Result<()> {
+        self.sync_data(self.len())?;
+        {
+            let mut st = lock(&self.inner.state);
+            st.buffer.truncate(len);
+            st.readahead.clear();
+        }
+        self.inner.file.set_len(len)?;
+        self.inner.len.store(len, Ordering::Release);
+        self.fallocate(len)
+    }
+}
+
+impl UringFile {
+    /// [`super::UringSync::Ring`]: queue as a waiter of the file's next sync chain.
+    fn sync_through_ring(&self) -> io::Result<()> {
         let waiter = Arc::new(Oneshot::default());
         {
             let mut st = lock(&self.inner.state);
@@ -281,15 +317,64 @@ impl SegmentFile for UringFile {
         waiter.wait()
     }
 
-    fn set_len(&self, len: u64) -> io::Result<()> {
-        self.sync_data(self.len())?;
+    /// [`super::UringSync::Caller`]: wait out a ring batch in flight, then write what is
+    /// dirty and fdatasync on this thread. The file stays `in_flight` until the fdatasync
+    /// returns, so a second caller cannot return before the bytes it saw are durable, and
+    /// the ring does not write the same pieces meanwhile.
+    fn sync_on_caller(&self) -> io::Result<()> {
+        let runs = {
+            let mut st = lock(&self.inner.state);
+            loop {
+                if let Some(cause) = &st.failed {
+                    return Err(io::Error::other(cause.clone()));
+                }
+                if !st.in_flight {
+                    break;
+                }
+                st = self
+                    .inner
+                    .space
+                    .wait(st)
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+            }
+            if !st.buffer.has_dirty() && !st.needs_fsync {
+                return Ok(());
+            }
+            st.in_flight = true;
+            st.needs_fsync = false;
+            st.buffer.take_dirty(CALLER_LIMITS)
+        };
+        let outcome = super::direct::write_runs(&self.inner.file, &runs).and_then(|()| {
+            let written = {
+                let mut st = lock(&self.inner.state);
+                st.buffer.finish_in_flight(true);
+                // What was dirtied meanwhile (or did not fit the limits) is written
+                // here too, so this one fdatasync covers it.
+                st.buffer.take_dirty(CALLER_LIMITS)
+            };
+            super::direct::write_runs(&self.inner.file, &written)?;
+            super::direct::fdatasync(&self.inner.file)
+        });
         {
             let mut st = lock(&self.inner.state);
-            st.buffer.truncate(len);
-            st.readahead.clear();
+            st.buffer.finish_in_flight(outcome.is_ok());
+            st.in_flight = false;
+            if let Err(err) = &outcome {
+                let cause = format!("fdatasync/pwritev of {}: {err}", self.inner.path.display());
+                tracing::error!(%cause, "the file is failed; later syncs report it");
+                st.failed.get_or_insert(cause);
+            }
+            let (bytes_max, pieces_max) = self.inner.cache_limits();
+            if let Some((lo, hi)) = st.buffer.evict(bytes_max, pieces_max) {
+                st.readahead.invalidate(lo, hi);
+            }
+            let write_behind = st.buffer.has_dirty()
+                && st.buffer.dirty_bytes() >= self.inner.limits.write_behind_bytes;
+            if write_behind || !st.sync_waiters.is_empty() {
+                self.schedule(&mut st);
+            }
         }
-        self.inner.file.set_len(len)?;
-        self.inner.len.store(len, Ordering::Release);
-        self.fallocate(len)
+        self.inner.space.notify_all();
+        outcome
     }
 }

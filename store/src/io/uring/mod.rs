@@ -3,9 +3,11 @@
 //! - Appends go into a per-file write buffer (`write_with` encodes straight into it) and
 //!   return; the ring thread writes the buffer behind (`write`/`writev`), one batch per file
 //!   at a time, so writes to one range reach the file in the order they were made.
-//! - `sync_data` is group commit at the file level: the caller waits while the ring
-//!   submits every dirty piece as writes linked (`IOSQE_IO_LINK`) to one `fdatasync`, and
-//!   that completion answers every caller that was waiting when it went out.
+//! - `sync_data` ([`UringSync`]): by default the caller writes what is still dirty with
+//!   `pwritev` and calls `fdatasync` itself (`direct`); with [`UringSync::Ring`] it waits
+//!   while the ring submits every dirty piece as writes linked (`IOSQE_IO_LINK`) to one
+//!   `fdatasync`, and that completion answers every caller waiting when it went out. Both
+//!   are group commit at the file level: one fdatasync covers every byte written before it.
 //! - Reads of recent bytes are slices of the buffer (no copy); older bytes are read through
 //!   the ring into pooled buffers, with still-unwritten pieces laid over them.
 //! - Files are preallocated (`fallocate` through the ring) by `create`, which the commit
@@ -26,11 +28,13 @@
 //! - `file`: [`UringFile`], the `SegmentFile`.
 //! - `ring`: the ring thread, its commands and ops; `batch`: write + fdatasync batches,
 //!   short writes, retries and out-of-order completions.
+//! - `direct`: `pwritev` + `fdatasync` on the caller's thread ([`UringSync::Caller`]).
 //! - `readahead`: 256 KiB blocks read through the ring, kept for the reads that follow.
 //! - `pool`: pooled read buffers; `oneshot`: the caller/ring reply slot.
 
 mod batch;
 mod buffer;
+mod direct;
 mod file;
 mod oneshot;
 mod pool;
@@ -75,6 +79,13 @@ pub struct UringConfig {
     /// Whether the ring thread asks for a short scheduler slice (it wakes the flush
     /// thread when an fdatasync completes); default true.
     pub short_slice: bool,
+    /// Where `sync_data` runs its fdatasync (default [`UringSync::Caller`]).
+    pub sync: UringSync,
+    /// Per file: the ring writes dirty bytes behind once this many are buffered (0, the
+    /// default: at once). The store sets 1 MiB under `SYNC_FLUSH`, where the flush thread
+    /// writes them itself right after ([`UringSync::Caller`]), so write-behind would only
+    /// add a ring wake-up per put and a batch the flush thread must wait out.
+    pub write_behind_bytes: usize,
     /// Injected completion faults; tests only (`None` in production).
     pub faults: Option<Arc<UringFaults>>,
 }
@@ -87,9 +98,24 @@ impl Default for UringConfig {
             read_cache_bytes_max: 8 << 20,
             zero_fill_on_create: false,
             short_slice: true,
+            sync: UringSync::default(),
+            write_behind_bytes: 0,
             faults: None,
         }
     }
+}
+
+/// Where a file's `sync_data` writes its dirty bytes and runs `fdatasync`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum UringSync {
+    /// On the calling thread (the flush thread): `pwritev` of what is still dirty, then
+    /// `fdatasync(2)`. One wake-up fewer each way than [`Self::Ring`], and the syscall runs
+    /// with the caller's scheduler slice (see `direct` for the measurements).
+    #[default]
+    Caller,
+    /// Through the ring: writes linked (`IOSQE_IO_LINK`) to an `IORING_OP_FSYNC`, which
+    /// the kernel runs on an io-wq worker.
+    Ring,
 }
 
 /// Completion faults a test injects to drive the retry paths on a kernel that never
@@ -170,16 +196,12 @@ impl UringBackend {
     /// Test hook: when the environment variable [`SETUP_ERRNO_ENV`] holds an errno, the
     /// setup fails with it, so a test can open a whole store on a "refusing kernel".
     pub fn new() -> io::Result<Self> {
-        Self::from_env(true)
+        Self::from_env(UringConfig::default())
     }
 
-    /// [`Self::new`] with the ring thread's short slice on or off (the store passes its
-    /// `flush_thread_short_slice`).
-    pub fn from_env(short_slice: bool) -> io::Result<Self> {
-        let cfg = UringConfig {
-            short_slice,
-            ..UringConfig::default()
-        };
+    /// [`Self::with_config`], honouring the [`SETUP_ERRNO_ENV`] test hook (the store opens
+    /// its io_uring backend through this).
+    pub fn from_env(cfg: UringConfig) -> io::Result<Self> {
         let injected = std::env::var(SETUP_ERRNO_ENV)
             .ok()
             .and_then(|v| v.trim().parse::<i32>().ok());
@@ -216,6 +238,8 @@ impl UringBackend {
         FileLimits {
             unwritten_bytes_max: self.cfg.write_buffer_bytes_max,
             read_cache_bytes_max: self.cfg.read_cache_bytes_max,
+            sync: self.cfg.sync,
+            write_behind_bytes: self.cfg.write_behind_bytes,
         }
     }
 }
