@@ -121,3 +121,14 @@ fn io_uring_ring_sync_conforms() {
     conformance(&backend);
     edges(&backend);
 }
+
+/// The mmap backend as the store opens it under SYNC_FLUSH: writes with `pwrite`, reads
+/// through the mapping, new files warmed with zeros.
+#[cfg(feature = "mmap")]
+#[test]
+fn mmap_pwrite_conforms() {
+    use ferromq_store::io::mmap::{MmapBackend, MmapWrite};
+    let backend = MmapBackend::new().with_write(MmapWrite::Pwrite);
+    conformance(&backend);
+    edges(&backend);
+}

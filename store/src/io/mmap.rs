@@ -7,10 +7,16 @@
 //! machine (docs/benchmarks.md). Files are preallocated with `posix_fallocate` and warmed
 //! (one write per 4 KiB page) at creation, which the commit log does ahead of need on its
 //! allocator thread, so a first write to a page never takes a page fault on the send path.
+//!
+//! [`MmapWrite::Pwrite`] (what the store uses under `SYNC_FLUSH`) keeps the mapping for
+//! reads and takes writes with `pwrite`, warming new files with zeros the same way: a
+//! group commit's fdatasync then cleans pages no mapping wrote to, without a write-protect
+//! and TLB shootdown per page.
 
 use std::fs::{File, OpenOptions};
 use std::io;
 use std::os::fd::AsRawFd;
+use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, PoisonError, RwLock};
 
@@ -23,16 +29,32 @@ use super::{Backend, SegmentFile, SharedSegment};
 /// multiple of them, and touching more often is harmless.
 const WARM_PAGE_BYTES: usize = 4096;
 
-/// The mmap backend; stateless apart from whether new files are warmed.
+/// How an [`MmapFile`] takes writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MmapWrite {
+    /// Copy into the shared mapping (pages warmed by writing one byte each).
+    #[default]
+    Map,
+    /// `pwrite` into the page cache; the mapping serves reads only, and new files are
+    /// warmed with `pwrite`s of zeros. Pages never dirtied through a mapping need no
+    /// write-protect and TLB shootdown when fdatasync cleans them, which made a group
+    /// commit's fdatasync cost ~6 us per 1 KiB record through the map on the 2-vCPU VM
+    /// (docs/benchmarks.md, run S).
+    Pwrite,
+}
+
+/// The mmap backend: whether new files are warmed, and how files take writes.
 #[derive(Debug, Clone)]
 pub struct MmapBackend {
     warm_on_create: bool,
+    write: MmapWrite,
 }
 
 impl Default for MmapBackend {
     fn default() -> Self {
         Self {
             warm_on_create: true,
+            write: MmapWrite::default(),
         }
     }
 }
@@ -47,7 +69,14 @@ impl MmapBackend {
     pub fn without_warming() -> Self {
         Self {
             warm_on_create: false,
+            write: MmapWrite::default(),
         }
+    }
+
+    /// The same backend taking writes as `write`.
+    pub fn with_write(mut self, write: MmapWrite) -> Self {
+        self.write = write;
+        self
     }
 }
 
@@ -58,6 +87,7 @@ pub struct MmapFile {
     path: PathBuf,
     file: File,
     map: RwLock<Option<Arc<MmapRaw>>>,
+    write: MmapWrite,
 }
 
 /// Keeps a mapping alive while a [`Bytes`] view of it exists.
@@ -131,6 +161,9 @@ impl MmapFile {
 
     #[expect(unsafe_code, reason = "writes into the shared mapping")]
     fn warm(&self) -> io::Result<()> {
+        if self.write == MmapWrite::Pwrite {
+            return self.warm_with_pwrite();
+        }
         let map = self.current()?;
         let ptr = map.as_mut_ptr();
         for page in (0..map.len()).step_by(WARM_PAGE_BYTES) {
@@ -140,6 +173,27 @@ impl MmapFile {
         }
         Ok(())
     }
+}
+
+impl MmapFile {
+    /// Writes zeros over the whole file with `pwrite` (1 MiB at a time).
+    fn warm_with_pwrite(&self) -> io::Result<()> {
+        const CHUNK: usize = 1 << 20;
+        static ZEROS: [u8; CHUNK] = [0; CHUNK];
+        let len = self.len();
+        let mut at = 0u64;
+        while at < len {
+            let n = (len - at).min(CHUNK as u64) as usize;
+            self.file.write_all_at(&ZEROS[..n], at)?;
+            at += n as u64;
+        }
+        Ok(())
+    }
+}
+
+thread_local! {
+    /// Where `write_with` encodes before its `pwrite` (`MmapWrite::Pwrite`).
+    static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 impl SegmentFile for MmapFile {
@@ -152,6 +206,10 @@ impl SegmentFile for MmapFile {
     }
 
     fn write_at(&self, offset: u64, data: Bytes) -> io::Result<()> {
+        if self.write == MmapWrite::Pwrite {
+            range(offset, data.len(), self.len() as usize)?;
+            return self.file.write_all_at(&data, offset);
+        }
         self.write_with(offset, data.len(), &mut |dst| dst.copy_from_slice(&data))
     }
 
@@ -162,6 +220,16 @@ impl SegmentFile for MmapFile {
         len: usize,
         fill: &mut dyn FnMut(&mut [u8]),
     ) -> io::Result<()> {
+        if self.write == MmapWrite::Pwrite {
+            range(offset, len, self.len() as usize)?;
+            return SCRATCH.with(|scratch| {
+                let mut buf = scratch.borrow_mut();
+                buf.clear();
+                buf.resize(len, 0);
+                fill(&mut buf);
+                self.file.write_all_at(&buf, offset)
+            });
+        }
         let map = self.current()?;
         let start = range(offset, len, map.len())?;
         // SAFETY: the range is inside the mapping. The store's single appender writes each
@@ -213,6 +281,7 @@ impl Backend for MmapBackend {
             path: path.to_path_buf(),
             file,
             map: RwLock::new(map),
+            write: self.write,
         };
         if self.warm_on_create && len > 0 {
             seg.warm()?;
@@ -227,6 +296,7 @@ impl Backend for MmapBackend {
             path: path.to_path_buf(),
             file,
             map: RwLock::new(map),
+            write: self.write,
         }))
     }
 
