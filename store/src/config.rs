@@ -379,6 +379,7 @@ impl StoreConfig {
             BackendChoice::IoUring => {
                 let cfg = crate::io::uring::UringConfig {
                     short_slice: self.flush_thread_short_slice,
+                    zero_fill_on_create: self.flush_disk_type == FlushDiskType::SyncFlush,
                     write_behind_bytes: match self.flush_disk_type {
                         FlushDiskType::SyncFlush => URING_SYNC_FLUSH_WRITE_BEHIND_BYTES,
                         FlushDiskType::AsyncFlush => 0,

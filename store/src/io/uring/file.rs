@@ -194,6 +194,11 @@ impl UringFile {
         reply.wait()
     }
 
+    /// The file's shared half.
+    pub(super) fn inner(&self) -> &FileInner {
+        &self.inner
+    }
+
     /// Bytes of read cache held (tests).
     pub fn cached_bytes(&self) -> usize {
         lock(&self.inner.state).buffer.clean_bytes()
