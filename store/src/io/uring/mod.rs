@@ -78,8 +78,8 @@ pub struct UringConfig {
     /// Zeroing and then syncing the whole file here was tried first and lost: that sync
     /// competed with the foreground fdatasyncs for the disk.
     pub zero_fill_on_create: bool,
-    /// Whether the ring thread asks for a short scheduler slice (it wakes the flush
-    /// thread when an fdatasync completes); default true.
+    /// Whether the ring thread asks for a short scheduler slice (it answers reads and,
+    /// with [`UringSync::Ring`], the flush thread's fdatasync); default true.
     pub short_slice: bool,
     /// Where `sync_data` runs its fdatasync (default [`UringSync::Caller`]).
     pub sync: UringSync,
