@@ -205,6 +205,17 @@ impl UringFile {
     }
 }
 
+impl Drop for UringFile {
+    /// Bytes held back by `write_behind_bytes` still reach the file: the ring (which this
+    /// handle keeps alive until the command is queued) writes them before it stops.
+    fn drop(&mut self) {
+        let mut st = lock(&self.inner.state);
+        if st.buffer.has_dirty() && st.failed.is_none() {
+            self.schedule(&mut st);
+        }
+    }
+}
+
 /// `bytes` (the file's bytes from `offset`) with `overlay` laid over them; no copy when
 /// there is nothing to lay.
 fn overlaid(bytes: Bytes, offset: u64, overlay: &[(u64, Bytes)]) -> Bytes {
