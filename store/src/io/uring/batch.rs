@@ -14,15 +14,13 @@ use std::sync::Arc;
 
 use io_uring::{opcode, squeue, types};
 
-use super::buffer::{BatchLimits, Run};
+use super::buffer::{BatchLimits, IOV_MAX, Run};
 use super::file::FileInner;
 use super::oneshot::Oneshot;
 use super::ring::{Op, Worker, WriteOp, is_retry_errno, lock};
 
 /// Most write ops in one batch (the rest waits for the next).
 const BATCH_RUNS_MAX: usize = 32;
-/// Linux's `IOV_MAX`.
-const IOV_MAX: usize = 1024;
 /// Most bytes in one write op; a completion's result is an `i32`.
 const RUN_BYTES_MAX: usize = 64 << 20;
 

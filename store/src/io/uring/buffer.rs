@@ -53,6 +53,9 @@ pub(super) enum Lookup {
     Partial(Vec<(u64, Bytes)>),
 }
 
+/// Linux's `IOV_MAX`: most buffers one `writev`/`pwritev` takes.
+pub(super) const IOV_MAX: usize = 1024;
+
 /// Limits of one batch handed to the ring.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct BatchLimits {

@@ -16,10 +16,7 @@ use std::os::fd::AsRawFd;
 
 use bytes::Bytes;
 
-use super::buffer::Run;
-
-/// Linux's `IOV_MAX`.
-const IOV_MAX: usize = 1024;
+use super::buffer::{IOV_MAX, Run};
 
 /// Writes every run at its offset with `pwritev`, resuming after short writes and EINTR.
 pub(super) fn write_runs(file: &File, runs: &[Run]) -> io::Result<()> {

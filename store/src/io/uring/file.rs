@@ -31,7 +31,7 @@ const READ_CACHE_BYTES_PER_PIECE: usize = 256;
 /// that one file does not hog its submission queue).
 const CALLER_LIMITS: BatchLimits = BatchLimits {
     runs_max: usize::MAX,
-    parts_max: 1024,
+    parts_max: super::buffer::IOV_MAX,
     run_bytes_max: 1 << 30,
 };
 
